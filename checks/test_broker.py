@@ -1,0 +1,69 @@
+"""§2.1.3 — the Kafka broker runs, is registered in ZooKeeper, and can be reached by its advertised address."""
+
+from __future__ import annotations
+
+import pytest
+from kazoo.client import KazooClient
+from kazoo.handlers.threading import KazooTimeoutError
+
+from checks import hints
+from fixtures.health import TargetHealth
+from fixtures.kafka_facts import advertised_problem
+from fixtures.net import is_loopback
+from fixtures.probes import KafkaStatus, ZooKeeperStatus
+from fixtures.targets import ZOOKEEPER_PORT, Target
+from fixtures.verdict import expect, fail
+
+
+@pytest.mark.step("2.1.3")
+def test_broker_speaks_kafka(health: TargetHealth, record_property) -> None:
+    """The broker answers Kafka requests (ApiVersions, Metadata) on its port."""
+    first = health.first_broker
+    endpoint = first.endpoint
+    if first.speaks_kafka:
+        record_property("found", f"Kafka broker, {len(first.brokers)} broker(s) in the cluster metadata")
+        return
+    reach = first.answer.reach
+    if not reach.ok:
+        fail(first.problem, hints.unreachable(reach, endpoint.host, endpoint.port, hints.BROKER_CLOSED),
+             expected=f"a Kafka broker on {endpoint}", found=reach.value)
+    looks_like_zookeeper = endpoint.port == ZOOKEEPER_PORT or endpoint == health.zookeeper.endpoint or (
+        "ZooKeeper" in first.problem)
+    hint = hints.BROKER_IS_ZOOKEEPER if looks_like_zookeeper else hints.BROKER_FOREIGN
+    fail(first.problem, hint.format(port=endpoint.port), expected="a Kafka ApiVersions response",
+         found=first.answer.data[:80] or "no answer")
+
+
+@pytest.mark.step("2.1.3")
+def test_broker_is_registered_in_zookeeper(zookeeper: ZooKeeperStatus, broker: KafkaStatus, check_timeout: float,
+                                           record_property) -> None:
+    """The broker is registered in ZooKeeper under /brokers/ids."""
+    client = KazooClient(hosts=str(zookeeper.endpoint), timeout=5.0, connection_retry={"max_tries": 1},
+                         command_retry={"max_tries": 1})
+    try:
+        client.start(timeout=min(check_timeout, 10.0))
+        ids = sorted(int(i) for i in client.get_children("/brokers/ids"))
+    except KazooTimeoutError:
+        fail(f"could not open a ZooKeeper session on {zookeeper.endpoint} in time")
+    finally:
+        client.stop()
+        client.close()
+    record_property("found", f"/brokers/ids = {ids}")
+    behind = broker.broker_behind()
+    expected_id = behind.node_id if behind else None
+    expect(expected_id in ids, f"broker {expected_id} (on {broker.endpoint}) is not in ZooKeeper's /brokers/ids",
+           hints.BROKER_NOT_REGISTERED, expected=f"{expected_id} in /brokers/ids", found=ids)
+
+
+@pytest.mark.step("2.1.3")
+def test_broker_advertises_a_reachable_address(target: Target, broker: KafkaStatus, health: TargetHealth,
+                                               record_property) -> None:
+    """The broker advertises an address that clients on other machines can reach (not localhost)."""
+    behind = broker.broker_behind()
+    advertised = str(behind.endpoint) if behind else "?"
+    record_property("found", f"advertised {advertised}")
+    problem = advertised_problem(target, broker, health)
+    if problem:
+        hint = hints.ADVERTISED_LOOPBACK if behind and is_loopback(behind.host) else hints.ADVERTISED_UNREACHABLE
+        fail(problem, hint.format(advertised=advertised, host=broker.endpoint.host, port=broker.endpoint.port),
+             expected=f"an address reachable as {broker.endpoint}", found=advertised)

@@ -1,0 +1,94 @@
+"""§2.1.4–2.1.6 — the topic `conversation`: created, described consistently, altered to 2 partitions, kept."""
+
+from __future__ import annotations
+
+import pytest
+from kafka import KafkaAdminClient
+
+from checks import hints
+from fixtures import clients
+from fixtures.health import TargetHealth
+from fixtures.kafka_facts import TopicFacts, begin_offsets, describe_topic, end_offsets
+from fixtures.verdict import expect, fail
+
+TOPIC = "conversation"
+PARTITIONS_AFTER_ALTER = 2
+# Below an hour, messages typed during the lab session may be gone when the grader reads them.
+MIN_RETENTION_MS = 3_600_000
+
+
+@pytest.mark.step("2.1.4")
+def test_conversation_topic_exists(admin: KafkaAdminClient, record_property) -> None:
+    """The topic `conversation` exists."""
+    facts = describe_topic(admin, TOPIC)
+    if facts is None:
+        topics = sorted(t for t in admin.list_topics() if not t.startswith("__"))
+        fail(f"topic {TOPIC!r} does not exist", hints.TOPIC_MISSING.format(topic=TOPIC), expected=TOPIC,
+             found=topics or "no topic")
+    record_property("found", facts.describe())
+
+
+@pytest.mark.step("2.1.6")
+def test_conversation_has_two_partitions(conversation: TopicFacts, record_property) -> None:
+    """`conversation` has 2 partitions after `kafka-topics.sh --alter --partitions 2`."""
+    record_property("found", f"{conversation.partition_count} partition(s)")
+    expect(conversation.partition_count == PARTITIONS_AFTER_ALTER,
+           f"topic {TOPIC!r} has {conversation.partition_count} partition(s)",
+           hints.PARTITIONS.format(topic=TOPIC, expected=PARTITIONS_AFTER_ALTER),
+           expected=PARTITIONS_AFTER_ALTER, found=conversation.partition_count)
+
+
+@pytest.mark.step("2.1.4")
+def test_conversation_description_is_consistent(conversation: TopicFacts, health: TargetHealth,
+                                                record_property) -> None:
+    """Every partition of `conversation` has one replication factor, a live leader among its replicas, a full ISR."""
+    record_property("found", conversation.describe())
+    live = {b.node_id for status in health.live_brokers() for b in status.brokers}
+    problems = []
+    if len(conversation.replication_factors) != 1:
+        problems.append(f"replication factors differ between partitions: {sorted(conversation.replication_factors)}")
+    for p in conversation.partitions:
+        if p.leader < 0 or p.leader not in p.replicas:
+            problems.append(f"partition {p.partition}: leader {p.leader} is not one of its replicas {p.replicas}")
+        elif p.leader not in p.isr:
+            problems.append(f"partition {p.partition}: leader {p.leader} is not in the ISR {p.isr}")
+        if live and p.leader not in live:
+            problems.append(f"partition {p.partition}: leader {p.leader} is not a live broker {sorted(live)}")
+        if not set(p.isr) <= set(p.replicas):
+            problems.append(f"partition {p.partition}: ISR {p.isr} has brokers that are not replicas {p.replicas}")
+        elif set(p.isr) != set(p.replicas):
+            problems.append(f"partition {p.partition}: ISR {p.isr} is missing replicas of {p.replicas}")
+    if problems:
+        fail("; ".join(problems), hints.DESCRIPTION.format(topic=TOPIC), expected="consistent description",
+             found=conversation.describe())
+
+
+@pytest.mark.step("2.1.6")
+def test_conversation_keeps_messages_from_the_beginning(admin: KafkaAdminClient, conversation: TopicFacts,
+                                                        bootstrap: list[str], check_timeout: float,
+                                                        record_property) -> None:
+    """`conversation` holds messages that a consumer can still read `--from-beginning` (retention)."""
+    ends = end_offsets(admin, conversation)
+    begins = begin_offsets(admin, conversation)
+    stored = sum(ends[p] - begins[p] for p in ends)
+    retention_ms = int(conversation.configs.get("retention.ms") or -1)
+    record_property("found", f"{stored} message(s) stored; offsets begin {begins} end {ends}; "
+                             f"retention.ms={retention_ms}")
+    expect(stored > 0, f"topic {TOPIC!r} holds no message", hints.NO_MESSAGES.format(topic=TOPIC),
+           expected="at least 1 message", found=f"{sum(ends.values())} produced, {stored} still stored")
+    if 0 <= retention_ms < MIN_RETENTION_MS:
+        fail(f"retention.ms of {TOPIC!r} is {retention_ms} ms: messages are deleted within the hour",
+             hints.RETENTION.format(found=f"{retention_ms} ms"), expected=f">= {MIN_RETENTION_MS} ms",
+             found=retention_ms)
+    # Read the first message back, as `kafka-console-consumer.sh --from-beginning` would (no group).
+    reader = clients.consumer(bootstrap, timeout_s=check_timeout, group_id=None, enable_auto_commit=False)
+    try:
+        partitions = [tp for tp in conversation.topic_partitions() if ends[tp.partition] > begins[tp.partition]]
+        reader.assign(partitions)
+        reader.seek_to_beginning(*partitions)
+        batch = reader.poll(timeout_ms=int(check_timeout * 1000), max_records=1)
+    finally:
+        reader.close()
+    first = [record for records in batch.values() for record in records]
+    expect(first, "no message could be read from the beginning within the check timeout",
+           hints.NO_MESSAGES.format(topic=TOPIC), expected="a message at the earliest offset", found="none")

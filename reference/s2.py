@@ -1,0 +1,160 @@
+"""The reference of §2, played with the lab's own scripts as a student types them.
+
+Every command goes through the ``*.sh`` wrappers of the cached Kafka runtime, against a given ZooKeeper and
+broker; the transcript (commands and what they printed) is kept for the report and the written answers.
+With Kafka < 3.0 ``kafka-topics.sh`` gets ``--zookeeper`` exactly as in the lab; from 3.0 on it needs
+``--bootstrap-server`` (the option was removed), which is the only deviation.
+
+Run it by hand: ``python -m reference.s2 --zookeeper localhost:2181 --bootstrap localhost:9092``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import subprocess
+import sys
+from dataclasses import dataclass, field
+
+from fixtures import clients
+from fixtures.net import Endpoint
+from fixtures.runtime import DEFAULT_VERSION, KafkaRuntime, fetch
+from fixtures.wait import wait_until
+
+TOPIC = "conversation"
+GROUP = "mygroup"
+COMMAND_TIMEOUT_S = 60.0
+# Keys chosen so that, once the topic has 2 partitions, messages land on both (murmur2 of the key).
+KEYED_LINES = [f"{key}:message {i} pour deux consumers" for i, key in enumerate("abcdefgh")]
+
+
+@dataclass
+class Transcript:
+    entries: list[tuple[str, str]] = field(default_factory=list)
+
+    def add(self, command: str, output: str) -> None:
+        self.entries.append((command, output))
+
+    def text(self) -> str:
+        return "\n".join(f"$ {command}\n{output.rstrip()}\n" for command, output in self.entries)
+
+
+class LabShell:
+    """Runs the lab's scripts with a deadline each and records them in the transcript."""
+
+    def __init__(self, runtime: KafkaRuntime, zookeeper: Endpoint, broker: Endpoint, transcript: Transcript):
+        self.runtime, self.zookeeper, self.broker, self.transcript = runtime, zookeeper, broker, transcript
+
+    def _argv(self, script: str, args: list[str]) -> list[str]:
+        return [str(self.runtime.script(script)), *args]
+
+    def run(self, script: str, *args: str, stdin: str | None = None, timeout: float = COMMAND_TIMEOUT_S) -> str:
+        shown = " ".join([script, *args]) + (" < messages" if stdin else "")
+        done = subprocess.run(self._argv(script, list(args)), input=stdin, capture_output=True, text=True,
+                              timeout=timeout, env=self.runtime.tool_env())
+        output = done.stdout + "".join(
+            line + "\n" for line in done.stderr.splitlines() if " WARN " not in line and "log4j:WARN" not in line)
+        self.transcript.add(shown, output)
+        if done.returncode != 0:
+            raise RuntimeError(f"`{shown}` exited with {done.returncode}:\n{output}")
+        return done.stdout
+
+    def start(self, script: str, *args: str) -> subprocess.Popen:
+        return subprocess.Popen(self._argv(script, list(args)), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                text=True, env=self.runtime.tool_env())
+
+    def finish(self, proc: subprocess.Popen, shown: str, timeout: float = COMMAND_TIMEOUT_S) -> str:
+        try:
+            out, _ = proc.communicate(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            out, _ = proc.communicate()
+            raise RuntimeError(f"`{shown}` did not finish within {timeout:.0f}s") from None
+        self.transcript.add(shown, out)
+        return out
+
+    # ---- the lab's commands
+    def topics(self, *args: str) -> str:
+        if self.runtime.version.topics_accept_zookeeper:
+            return self.run("kafka-topics.sh", *args, "--zookeeper", str(self.zookeeper))
+        return self.run("kafka-topics.sh", *args, "--bootstrap-server", str(self.broker))
+
+    def produce(self, lines: list[str], *extra: str) -> None:
+        self.run("kafka-console-producer.sh", "--broker-list", str(self.broker), "--topic", TOPIC, *extra,
+                 stdin="\n".join(lines) + "\n")
+
+    def consumer_args(self, *extra: str) -> list[str]:
+        return ["--bootstrap-server", str(self.broker), "--topic", TOPIC, *extra]
+
+    def groups(self, *args: str) -> str:
+        return self.run("kafka-consumer-groups.sh", "--bootstrap-server", str(self.broker), *args)
+
+
+def _await_members(broker: Endpoint, members: int, timeout: float = 30.0) -> None:
+    """Wait until ``mygroup`` is stable with ``members`` consumers that all have partitions."""
+    admin = clients.admin([str(broker)])
+    try:
+        def stable() -> bool:
+            group = admin.describe_groups([GROUP])[GROUP]
+            return group["group_state"] == "Stable" and len(group["members"]) == members
+
+        wait_until(stable, timeout, f"group {GROUP} to be stable with {members} member(s)")
+    finally:
+        admin.close()
+
+
+def play(runtime: KafkaRuntime, zookeeper: Endpoint, broker: Endpoint) -> Transcript:
+    """Play every step of §2 on a fresh cluster; raises if a step does not behave as the lab says."""
+    transcript = Transcript()
+    sh = LabShell(runtime, zookeeper, broker, transcript)
+    # §2.1.4 create, list, describe
+    sh.topics("--create", "--replication-factor", "1", "--partitions", "1", "--topic", TOPIC)
+    assert TOPIC in sh.topics("--list").split(), "conversation is not listed"
+    sh.topics("--describe", "--topic", TOPIC)
+    # §2.1.5-2.1.6 console producer, then a consumer --from-beginning reads everything back
+    first = ["Bonjour", "Comment ça va ?", "Très bien, merci"]
+    sh.produce(first)
+    read = sh.run("kafka-console-consumer.sh", *sh.consumer_args("--from-beginning", "--max-messages", "3"))
+    assert read.splitlines() == first, f"--from-beginning read {read!r}"
+    # A consumer in group mygroup gets what is sent while it runs, and commits when it stops.
+    group_args = sh.consumer_args("--consumer-property", f"group.id={GROUP}")
+    consumer = sh.start("kafka-console-consumer.sh", *group_args, "--max-messages", "2")
+    _await_members(broker, 1)
+    sh.produce(["message reçu par mygroup", "un autre"])
+    got = sh.finish(consumer, "kafka-console-consumer.sh " + " ".join(group_args) + " --max-messages 2")
+    assert got.splitlines() == ["message reçu par mygroup", "un autre"], got
+    # Sent while the group's consumer is off: received once when it comes back, and nothing else.
+    sh.produce(["envoyé pendant l'arrêt du consumer", "lui aussi"])
+    got = sh.run("kafka-console-consumer.sh", *group_args, "--max-messages", "2")
+    assert got.splitlines() == ["envoyé pendant l'arrêt du consumer", "lui aussi"], got
+    sh.groups("--list")
+    sh.groups("--describe", "--group", GROUP)
+    # §2.1.6 two partitions, then two consumers of mygroup share them
+    sh.topics("--alter", "--topic", TOPIC, "--partitions", "2")
+    sh.topics("--describe", "--topic", TOPIC)
+    pair = [sh.start("kafka-console-consumer.sh", *group_args, "--timeout-ms", "8000") for _ in range(2)]
+    _await_members(broker, 2)
+    sh.produce(KEYED_LINES, "--property", "parse.key=true", "--property", "key.separator=:")
+    outputs = [sh.finish(proc, f"kafka-console-consumer.sh {' '.join(group_args)} --timeout-ms 8000  # consumer {i}")
+               for i, proc in enumerate(pair, 1)]
+    received = [set(out.splitlines()) for out in outputs]
+    expected = {line.split(":", 1)[1] for line in KEYED_LINES}
+    assert all(received) and not received[0] & received[1] and received[0] | received[1] == expected, received
+    sh.groups("--describe", "--group", GROUP)
+    return transcript
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m reference.s2", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--zookeeper", default="localhost:2181")
+    parser.add_argument("--bootstrap", default="localhost:9092")
+    parser.add_argument("--kafka", default=DEFAULT_VERSION, help="version of the lab's scripts to use")
+    args = parser.parse_args(argv)
+    runtime = fetch(args.kafka, progress=lambda m: print(m, file=sys.stderr))
+    transcript = play(runtime, Endpoint.parse(args.zookeeper, 2181), Endpoint.parse(args.bootstrap, 9092))
+    print(transcript.text())
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,125 @@
+"""pytest hooks that turn check outcomes into results, reports and a readable terminal verdict.
+
+``pytest_runtest_makereport`` runs where the check ran (an xdist worker or the only process) and attaches
+a ``CheckResult`` to the report; ``pytest_runtest_logreport`` runs on the controller and collects them;
+``pytest_sessionfinish`` writes one JSON and one HTML file per target.
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import pytest
+
+from fixtures.verdict import CheckFailed
+
+from .html import write_target_html
+from .results import USER_PROPERTY, CheckResult, TargetResults
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("kafkalab")
+    group.addoption("--report-dir", dest="kafkalab_report_dir", default=None, metavar="DIR",
+                    help="write <target>.json and <target>.html there (default: no files)")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.pluginmanager.register(ResultCollector(config), "kafkalab-results")
+
+
+def _target_name(item: pytest.Item) -> str | None:
+    callspec = getattr(item, "callspec", None)
+    spec = callspec.params.get("target") if callspec else None
+    return getattr(spec, "name", None)
+
+
+def _check_name(item: pytest.Item) -> str:
+    return getattr(item, "originalname", None) or item.name.split("[")[0]
+
+
+def _outcome(report: pytest.TestReport, call: pytest.CallInfo) -> str:
+    if report.skipped:
+        return "skipped"
+    if report.failed:
+        failed_check = call.excinfo is not None and isinstance(call.excinfo.value, AssertionError)
+        return "failed" if report.when == "call" and failed_check else "error"
+    return "passed"
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
+    outcome = yield
+    report: pytest.TestReport = outcome.get_result()
+    target = _target_name(item)
+    if target is None or not (report.when == "call" or (report.when == "setup" and not report.passed)):
+        return
+    props = dict(report.user_properties)
+    exc = call.excinfo.value if call.excinfo else None
+    values = {"reason": "", "expected": None, "found": props.get("found"), "hint_fr": None, "hint_en": None}
+    if isinstance(exc, CheckFailed):
+        values.update(reason=exc.reason, expected=exc.expected, found=exc.found if exc.found is not None
+                      else values["found"])
+        if exc.hint:
+            values.update(hint_fr=exc.hint.fr, hint_en=exc.hint.en)
+    elif report.skipped and isinstance(report.longrepr, tuple):
+        values["reason"] = str(report.longrepr[2]).removeprefix("Skipped: ")
+    elif exc is not None:
+        values["reason"] = f"{type(exc).__name__}: {exc}"
+    logs: dict[str, str] = {}
+    resolved = item.funcargs.get("target") if hasattr(item, "funcargs") else None
+    if report.failed and getattr(resolved, "read_logs", None):
+        logs = {name: text for name, text in resolved.read_logs().items() if text}
+        for name, text in logs.items():
+            report.sections.append((f"{name} log (warnings and errors)", text))
+    doc = (getattr(item, "function", None).__doc__ or "").strip().splitlines()
+    step = item.get_closest_marker("step")
+    result = CheckResult.build(
+        target=target, check=_check_name(item), title=doc[0] if doc else _check_name(item),
+        step=step.args[0] if step else "", outcome=_outcome(report, call), note=props.get("note"),
+        duration_s=round(report.duration, 3), logs=logs, nodeid=item.nodeid, **values,
+    )
+    report.user_properties.append((USER_PROPERTY, result.to_dict()))
+
+
+class ResultCollector:
+    """Lives on the controller: gathers the results of every target and writes them at the end."""
+
+    def __init__(self, config: pytest.Config) -> None:
+        self.config = config
+        self.by_target: dict[str, TargetResults] = {}
+        self.started = time.time()
+
+    def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
+        for name, value in report.user_properties:
+            if name == USER_PROPERTY:
+                result = CheckResult.from_dict(value)
+                self.by_target.setdefault(result.target, TargetResults(result.target)).results.append(result)
+
+    def pytest_sessionfinish(self, session: pytest.Session) -> None:
+        if hasattr(self.config, "workerinput"):
+            return  # an xdist worker: the controller writes the reports
+        report_dir = self.config.getoption("kafkalab_report_dir")
+        if not report_dir:
+            return
+        for name, results in self.by_target.items():
+            results.meta.update(started=self.started, finished=time.time())
+            base = Path(report_dir) / name
+            results.write_json(base.with_suffix(".json"))
+            write_target_html(results, base.with_suffix(".html"))
+
+    def pytest_terminal_summary(self, terminalreporter) -> None:
+        """The student's verdict: one line per check, the reason and the hint under each failure."""
+        report_dir = self.config.getoption("kafkalab_report_dir")
+        for name, results in self.by_target.items():
+            counts = results.counts()
+            terminalreporter.section(f"Kafka lab — {name}: {counts['passed']}/{len(results.results)} checks passed")
+            for r in sorted(results.results, key=lambda r: (r.step, r.nodeid)):
+                mark = {"passed": "ok  ", "failed": "FAIL", "skipped": "skip", "error": "ERR "}[r.outcome]
+                terminalreporter.write_line(f" {mark} [{r.step or '-'}] {r.title}")
+                if r.outcome != "passed" and r.reason:
+                    terminalreporter.write_line(f"        {r.reason.splitlines()[0]}")
+                if r.hint_fr:
+                    terminalreporter.write_line(f"        FR: {r.hint_fr}")
+                    terminalreporter.write_line(f"        EN: {r.hint_en}")
+            if report_dir:
+                terminalreporter.write_line(f" report: {Path(report_dir) / name}.html")
