@@ -43,6 +43,7 @@ DEFAULT_URL = "https://api.jcdecaux.com/vls/v1/stations"
 KEY_ENV = "JCDECAUX_API_KEY"
 URL_ENV = "JCDECAUX_URL"
 BOOTSTRAP_ENV = "KAFKA_BOOTSTRAP_SERVERS"
+LINGER_MS = 20  # small batches: a poll sends its 114+ records at once
 log = logging.getLogger("velib-get-stations")
 
 
@@ -140,19 +141,21 @@ class Producer:
         self.args, self.url, self.redact, self.stop = args, url, redact, stop
         self.polls = self.failed_polls = self.records = self.skipped = 0
         self.busy_s = 0.0
+        timeout_ms = args.kafka_timeout * 1000
+        request_ms = min(timeout_ms, 30000)
         self.kafka = KafkaProducer(
             bootstrap_servers=args.bootstrap_servers.split(","),
             client_id="velib-get-stations",
-            linger_ms=20,                      # small batches: 114+ records arrive at once per poll
-            max_block_ms=args.kafka_timeout * 1000,
-            request_timeout_ms=min(args.kafka_timeout * 1000, 30000),
-            delivery_timeout_ms=max(args.kafka_timeout * 1000, 30000),
-            bootstrap_timeout_ms=args.kafka_timeout * 1000,
+            linger_ms=LINGER_MS,
+            max_block_ms=timeout_ms,
+            request_timeout_ms=request_ms,
+            delivery_timeout_ms=request_ms + LINGER_MS + timeout_ms,  # must exceed linger + request
+            bootstrap_timeout_ms=timeout_ms,
         )
 
     def fetch_with_retries(self) -> list[Any]:
         delay = self.args.backoff
-        for attempt in range(self.args.retries + 1):
+        for attempt in range(max(self.args.retries, 0) + 1):
             try:
                 return fetch_stations(self.url, self.args.http_timeout, self.args.max_body_mb << 20)
             except ApiError as exc:
@@ -282,7 +285,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         producer = Producer(args, build_url(args.url, key, args.contract), redact, stop)
     except KafkaError as exc:  # KafkaTimeoutError "Unable to bootstrap" in kafka-python 3
-        log.error("cannot reach Kafka at %s (%s) / Kafka injoignable", args.bootstrap_servers, exc)
+        log.error("cannot start a Kafka producer for %s: %s / Kafka injoignable", args.bootstrap_servers, exc)
         return 2
     try:
         producer.run()

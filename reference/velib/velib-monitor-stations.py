@@ -148,7 +148,7 @@ def main(argv: list[str] | None = None) -> int:
             bootstrap_timeout_ms=args.kafka_timeout * 1000,
         )
     except KafkaError as exc:  # KafkaTimeoutError "Unable to bootstrap" in kafka-python 3
-        log.error("cannot reach Kafka at %s (%s) / Kafka injoignable", args.bootstrap_servers, exc)
+        log.error("cannot start a Kafka consumer for %s: %s / Kafka injoignable", args.bootstrap_servers, exc)
         return 2
     consumer.subscribe([args.topic], listener=LogAssignments())
     monitor = Monitor()
