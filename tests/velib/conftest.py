@@ -1,0 +1,68 @@
+"""Fixtures of the velib tests: the stand-in API with a session key, one embedded cluster per module that
+asks for it, and a transcript of everything the scripts and in-process loggers printed."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+
+import pytest
+from kafka import KafkaAdminClient
+
+from fixtures import clients
+from fixtures.cluster import EmbeddedCluster
+from fixtures.jcdecaux import JCDecauxStandIn
+from fixtures.jcdecaux.pytest_plugin import make_api_key
+from fixtures.jcdecaux.snapshots import Snapshot, load_snapshots
+
+from .procs import Transcript
+
+
+class _TranscriptHandler(logging.Handler):
+    def __init__(self, transcript: Transcript) -> None:
+        super().__init__(level=logging.DEBUG)
+        self.transcript = transcript
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.transcript.add(f"log {record.name}", self.format(record))
+
+
+@pytest.fixture(scope="session")
+def transcript() -> Iterator[Transcript]:
+    """Every captured output; in-process log records (werkzeug's access log too) are added as they come."""
+    found = Transcript()
+    handler = _TranscriptHandler(found)
+    logging.getLogger().addHandler(handler)
+    yield found
+    logging.getLogger().removeHandler(handler)
+
+
+@pytest.fixture(scope="session")
+def api_key() -> str:
+    return make_api_key()
+
+
+@pytest.fixture(scope="session")
+def snapshots() -> list[Snapshot]:
+    return load_snapshots()
+
+
+@pytest.fixture
+def standin(api_key: str, snapshots: list[Snapshot], transcript: Transcript) -> Iterator[JCDecauxStandIn]:
+    """The stand-in with its access log on (redacted), so that the key grep has something to look at."""
+    with JCDecauxStandIn(api_key, snapshots, slow_s=3.0, access_log=True) as api:
+        yield api
+
+
+@pytest.fixture(scope="module")
+def velib_cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[EmbeddedCluster]:
+    """One broker per module that needs Kafka; modules run one after the other, so one cluster at a time."""
+    with EmbeddedCluster(brokers=1, workdir=tmp_path_factory.mktemp("velib-kafka")) as cluster:
+        yield cluster
+
+
+@pytest.fixture(scope="module")
+def admin(velib_cluster: EmbeddedCluster) -> Iterator[KafkaAdminClient]:
+    client = clients.admin(velib_cluster.bootstrap, timeout_s=15.0)
+    yield client
+    client.close()
