@@ -103,6 +103,11 @@ def fetch_stations(url: str, timeout: float, max_bytes: int) -> list[Any]:
                 body += chunk
                 if len(body) > max_bytes:
                     raise ApiError(f"answer larger than {max_bytes} bytes", retry=False)
+            # read(n) returns b"" when the peer closes early, without IncompleteRead: compare with the
+            # announced length ourselves.
+            announced = response.headers.get("Content-Length")
+            if announced and announced.isdigit() and len(body) < int(announced):
+                raise ApiError(f"connection closed mid-answer ({len(body)} of {announced} bytes received)")
     except urllib.error.HTTPError as exc:  # str(exc) holds no URL; exc.url does: never print it
         if exc.code in (401, 403):
             message = f"HTTP {exc.code}: the API refused the key (check {KEY_ENV})"

@@ -4,7 +4,8 @@ asks for it, and a transcript of everything the scripts and in-process loggers p
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from pathlib import Path
 
 import pytest
 from kafka import KafkaAdminClient
@@ -15,7 +16,7 @@ from fixtures.jcdecaux import JCDecauxStandIn
 from fixtures.jcdecaux.pytest_plugin import make_api_key
 from fixtures.jcdecaux.snapshots import Snapshot, load_snapshots
 
-from .procs import Transcript
+from .procs import KEY_ENV, MONITOR, PRODUCER, Script, Transcript, clean_env, python
 
 
 class _TranscriptHandler(logging.Handler):
@@ -66,3 +67,31 @@ def admin(velib_cluster: EmbeddedCluster) -> Iterator[KafkaAdminClient]:
     client = clients.admin(velib_cluster.bootstrap, timeout_s=15.0)
     yield client
     client.close()
+
+
+@pytest.fixture
+def run_producer(velib_cluster: EmbeddedCluster, standin: JCDecauxStandIn, api_key: str, tmp_path: Path,
+                 transcript: Transcript) -> Callable[..., Script]:
+    """Start the reference producer on ``topic`` against the stand-in; the key goes in its environment."""
+
+    def start(topic: str, *args: str, key: str | None = None, bootstrap: str | None = None) -> Script:
+        argv = python(PRODUCER, "--bootstrap-servers", bootstrap or velib_cluster.bootstrap,
+                      "--url", standin.url, "--topic", topic, *args)
+        chosen = api_key if key is None else key
+        env = clean_env(**({KEY_ENV: chosen} if chosen else {}))
+        return Script("producer", argv, tmp_path, transcript, env)
+
+    return start
+
+
+@pytest.fixture
+def run_monitor(velib_cluster: EmbeddedCluster, tmp_path: Path,
+                transcript: Transcript) -> Callable[..., Script]:
+    """Start the reference monitor on ``topic`` in ``group``; it gets no API key (it needs none)."""
+
+    def start(topic: str, group: str, *args: str) -> Script:
+        argv = python(MONITOR, "--bootstrap-servers", velib_cluster.bootstrap, "--topic", topic,
+                      "--group", group, "--idle-timeout", "90", *args)
+        return Script("monitor", argv, tmp_path, transcript, clean_env())
+
+    return start

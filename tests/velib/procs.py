@@ -10,6 +10,7 @@ import os
 import signal
 import subprocess
 import sys
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -112,3 +113,17 @@ class Script:
 
 def python(script: Path, *args: str) -> list[str]:
     return [sys.executable, str(script), *args]
+
+
+def leaks(needles: list[str], transcript: Transcript, files: Iterable[Path]) -> list[str]:
+    """Where any of ``needles`` (API keys) appears: transcript labels and file paths."""
+    found = sorted({label for needle in needles for label in transcript.containing(needle)})
+    for path in files:
+        text = Path(path).read_text(errors="replace")
+        found += [str(path) for needle in needles if needle in text]
+    return found
+
+
+def log_files(cluster_workdir: Path) -> list[Path]:
+    """Every log file of an embedded cluster (server.log, console output, controller and state logs)."""
+    return [p for p in (cluster_workdir / "logs").rglob("*") if p.is_file()]
