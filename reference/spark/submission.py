@@ -1,0 +1,163 @@
+"""Run a submitted Spark script against a cluster, in a subprocess, with a timeout (the contract's harness side).
+
+The script gets only what the contract promises (``README.md`` beside this file): the four ``TAXI_*`` /
+``KAFKA_*`` variables, pyspark with the Kafka connector and the 2-core settings (through
+``PYSPARK_SUBMIT_ARGS``), a private ``HOME`` and ``TMPDIR`` in its run folder, and no other variable of the
+grader's environment. It runs through ``launch.py`` (copied into the run folder) so that its queries'
+progress, schemas and plans are recorded without any change to the script. Its stdout and stderr go to files
+in the run folder; a run that exceeds the timeout is killed (the whole process group: Python and its JVM).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from fixtures.cluster import _die_with_parent
+from fixtures.spark.session import LOOPBACK, submit_env
+
+HERE = Path(__file__).resolve().parent
+LAUNCHER = HERE / "launch.py"
+REFERENCE_SCRIPT = HERE / "sstreaming.py"
+DEFAULT_TIMEOUT_S = 180.0
+KILL_GRACE_S = 10.0
+# Variables a JVM and Python need to start at all; everything else of the grader's environment stays out.
+_PASSED_THROUGH = ("PATH", "JAVA_HOME", "LANG", "LC_ALL")
+
+
+@dataclass(frozen=True)
+class Target:
+    """Where the submission reads: the cluster and the two topics of §4.1."""
+
+    bootstrap: str
+    rides_topic: str = "taxirides"
+    fares_topic: str = "taxifares"
+
+
+@dataclass
+class SubmissionRun:
+    """The outcome of one run: exit code (None when killed), whether the timeout hit, where things are."""
+
+    script: Path
+    workdir: Path
+    returncode: int | None
+    timed_out: bool
+    duration_s: float
+    timeout_s: float
+
+    @property
+    def output_dir(self) -> Path:
+        return self.workdir / "output"
+
+    @property
+    def hook_dir(self) -> Path:
+        return self.workdir / "harness"
+
+    @property
+    def stdout_path(self) -> Path:
+        return self.workdir / "stdout.txt"
+
+    @property
+    def stderr_path(self) -> Path:
+        return self.workdir / "stderr.txt"
+
+    @property
+    def ok(self) -> bool:
+        return self.returncode == 0 and not self.timed_out
+
+    def output_tail(self, lines: int = 30) -> str:
+        """The end of stdout and stderr, to show a student why the run failed."""
+        parts = []
+        for path in (self.stdout_path, self.stderr_path):
+            try:
+                text = path.read_text(errors="replace").splitlines()
+            except OSError:
+                continue
+            if text:
+                parts.append(f"--- {path.name} (last {min(lines, len(text))} of {len(text)} lines) ---")
+                parts.extend(text[-lines:])
+        return "\n".join(parts) or "(the script printed nothing)"
+
+    def describe(self) -> str:
+        if self.timed_out:
+            what = f"did not finish within {self.timeout_s:.0f}s and was stopped"
+        elif self.returncode != 0:
+            what = f"exited with code {self.returncode} after {self.duration_s:.1f}s"
+        else:
+            what = f"finished in {self.duration_s:.1f}s"
+        return f"{self.script.name} {what}\n{self.output_tail()}"
+
+
+def submission_env(target: Target, workdir: Path, extra_conf: dict[str, str] | None = None) -> dict[str, str]:
+    env = {key: os.environ[key] for key in _PASSED_THROUGH if key in os.environ}
+    home = workdir / "home"
+    tmp = workdir / "tmp"
+    home.mkdir(parents=True, exist_ok=True)
+    tmp.mkdir(parents=True, exist_ok=True)
+    env.update(
+        HOME=str(home), TMPDIR=str(tmp), PYTHONUNBUFFERED="1", PYTHONDONTWRITEBYTECODE="1",
+        PYSPARK_PYTHON=sys.executable, PYSPARK_DRIVER_PYTHON=sys.executable,
+        SPARK_LOCAL_IP=LOOPBACK, SPARK_LOCAL_HOSTNAME="localhost",
+        KAFKA_BOOTSTRAP_SERVERS=target.bootstrap,
+        TAXI_RIDES_TOPIC=target.rides_topic, TAXI_FARES_TOPIC=target.fares_topic,
+        TAXI_OUTPUT_DIR=str(workdir / "output"), TAXI_CHECKPOINT_DIR=str(workdir / "checkpoints"),
+        KAFKALAB_HOOK_DIR=str(workdir / "harness"),
+    )  # fmt: skip
+    env.update(submit_env({"spark.local.dir": str(tmp), **(extra_conf or {})}))
+    return env
+
+
+def run_submission(script: Path, target: Target, workdir: Path | None = None,
+                   timeout: float = DEFAULT_TIMEOUT_S, extra_conf: dict[str, str] | None = None) -> SubmissionRun:
+    """Run ``script`` to completion or until ``timeout``; never raises for what the script does."""
+    script = Path(script).resolve()
+    workdir = Path(workdir or tempfile.mkdtemp(prefix="kafkalab-spark-run-")).resolve()
+    workdir.mkdir(parents=True, exist_ok=True)
+    launcher = workdir / "launch.py"
+    shutil.copyfile(LAUNCHER, launcher)
+    env = submission_env(target, workdir, extra_conf)
+    started = time.monotonic()
+    with open(workdir / "stdout.txt", "wb") as out, open(workdir / "stderr.txt", "wb") as err:
+        proc = subprocess.Popen(
+            [sys.executable, str(launcher), str(script)], cwd=workdir, env=env,
+            stdin=subprocess.DEVNULL, stdout=out, stderr=err,
+            start_new_session=True, preexec_fn=_die_with_parent,
+        )  # fmt: skip
+        timed_out = False
+        try:
+            proc.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            timed_out = True
+            _kill_group(proc)
+        _reap_group(proc.pid)
+    return SubmissionRun(script, workdir, None if timed_out else proc.returncode, timed_out,
+                         time.monotonic() - started, timeout)
+
+
+def _kill_group(proc: subprocess.Popen) -> None:
+    """SIGTERM the script's process group (Python and the Spark JVM), SIGKILL after a grace period."""
+    for sig, grace in ((signal.SIGTERM, KILL_GRACE_S), (signal.SIGKILL, KILL_GRACE_S)):
+        try:
+            os.killpg(proc.pid, sig)
+        except ProcessLookupError:
+            return
+        try:
+            proc.wait(timeout=grace)
+            return
+        except subprocess.TimeoutExpired:
+            continue
+
+
+def _reap_group(pgid: int) -> None:
+    """Kill what is left of the script's own process group (a JVM that outlived its Python)."""
+    try:
+        os.killpg(pgid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        pass

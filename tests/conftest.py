@@ -1,0 +1,49 @@
+"""Fixtures of the harness's own tests: run the graded checks for real, in a subprocess, and read the results."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from fixtures.paths import REPO
+
+GRADE_TIMEOUT_S = 300
+
+
+@dataclass
+class GradeRun:
+    """What one ``pytest checks …`` run gave: the outcome of every check for one target, and its output."""
+
+    outcomes: dict[str, str]
+    results: list[dict]
+    output: str
+    returncode: int
+
+    def reason(self, check: str) -> str:
+        return next(r["reason"] for r in self.results if r["check"] == check)
+
+    def result(self, check: str) -> dict:
+        return next(r for r in self.results if r["check"] == check)
+
+
+def grade(tmp_path: Path, *args: str, timeout: float = GRADE_TIMEOUT_S) -> GradeRun:
+    """Run the checks as an instructor would (``pytest checks --report-dir …``) and return the results."""
+    report_dir = tmp_path / f"report-{len(list(tmp_path.glob('report-*')))}"
+    cmd = [sys.executable, "-m", "pytest", str(REPO / "checks"), "-p", "no:cacheprovider", "-q",
+           "--report-dir", str(report_dir), *args]
+    done = subprocess.run(cmd, cwd=REPO, capture_output=True, text=True, timeout=timeout)
+    files = list(report_dir.glob("*.json"))
+    assert len(files) == 1, f"expected one result file, got {files}\n{done.stdout}\n{done.stderr}"
+    data = json.loads(files[0].read_text())
+    outcomes = {r["check"]: r["outcome"] for r in data["results"]}
+    return GradeRun(outcomes, data["results"], done.stdout + done.stderr, done.returncode)
+
+
+@pytest.fixture
+def run_checks(tmp_path: Path):
+    return lambda *args, **kw: grade(tmp_path, *args, **kw)

@@ -1,0 +1,230 @@
+"""Every §2 check fails on a broken variant of the lab, and passes on the reference.
+
+Each test puts a real cluster in one broken state, runs the checks as an instructor would
+(``pytest checks --zookeeper … --bootstrap …``) in a subprocess, and reads the outcome of every check.
+"""
+
+from __future__ import annotations
+
+import http.server
+import socket
+import threading
+from collections.abc import Iterator
+
+import pytest
+from kafka import KafkaAdminClient, TopicPartition
+from kafka.admin import ConfigResource, ConfigResourceType, NewTopic
+from kafka.structs import OffsetAndMetadata
+
+from fixtures import clients, netns
+from fixtures.cluster import EmbeddedCluster, free_port
+from fixtures.wait import wait_until
+
+pytestmark = pytest.mark.slow
+
+ROOTS = ("test_zookeeper_answers_on_its_port", "test_broker_speaks_kafka", "test_broker_is_registered_in_zookeeper",
+         "test_broker_advertises_a_reachable_address")
+
+
+@pytest.fixture(scope="module")
+def cluster() -> Iterator[EmbeddedCluster]:
+    with EmbeddedCluster(brokers=1) as running:
+        yield running
+
+
+@pytest.fixture
+def admin(cluster: EmbeddedCluster) -> Iterator[KafkaAdminClient]:
+    """An admin client on a cluster reset to empty: no `conversation`, no `mygroup`."""
+    client = clients.admin(cluster.bootstrap)
+    if "conversation" in client.list_topics():
+        client.delete_topics(["conversation"])
+        wait_until(lambda: "conversation" not in client.list_topics(), 30, "topic conversation to be deleted")
+    if any(g["group_id"] == "mygroup" for g in client.list_groups()):
+        client.delete_groups(["mygroup"])
+    yield client
+    client.close()
+
+
+def target_args(cluster: EmbeddedCluster) -> list[str]:
+    return ["--zookeeper", str(cluster.zookeeper_endpoint), "--bootstrap", cluster.bootstrap, "--check-timeout", "10"]
+
+
+def make_conversation(cluster: EmbeddedCluster, admin: KafkaAdminClient, partitions: int, messages: int = 5) -> None:
+    def created() -> bool:
+        # A topic still "marked for deletion" by the reset cannot be created again yet: retry until it can.
+        admin.create_topics([NewTopic("conversation", partitions, 1)])
+        return True
+
+    wait_until(created, 30, "topic conversation to be created again")
+    producer = clients.producer(cluster.bootstrap)
+    for i in range(messages):
+        producer.send("conversation", f"message {i}".encode(), partition=i % partitions)
+    producer.flush(10)
+    producer.close()
+
+
+def test_roots_pass_and_topic_checks_fail_on_an_empty_cluster(cluster, admin, run_checks):
+    run = run_checks(*target_args(cluster))
+    for check in ROOTS:
+        assert run.outcomes[check] == "passed", run.output
+    assert run.outcomes["test_conversation_topic_exists"] == "failed"
+    assert "kafka-topics.sh --create" in run.result("test_conversation_topic_exists")["hint_en"]
+    for check in ("test_conversation_has_two_partitions", "test_partitions_are_shared_by_two_consumers_of_a_group",
+                  "test_mygroup_has_committed_offsets_on_conversation"):
+        assert run.outcomes[check] == "skipped"
+        assert "needs topic conversation" in run.reason(check)
+    assert run.outcomes["test_mygroup_exists"] == "failed"
+    # The grader's own group trial does not depend on the student's topic.
+    assert run.outcomes["test_group_consumes_each_message_exactly_once"] == "passed"
+    assert run.returncode == 1
+
+
+def test_a_topic_left_at_one_partition_and_no_group_fail(cluster, admin, run_checks):
+    make_conversation(cluster, admin, partitions=1)
+    run = run_checks(*target_args(cluster), "-k", "conversation or partitions or mygroup")
+    assert run.outcomes["test_conversation_topic_exists"] == "passed"
+    assert run.outcomes["test_conversation_description_is_consistent"] == "passed"
+    assert run.outcomes["test_conversation_keeps_messages_from_the_beginning"] == "passed"
+    assert run.outcomes["test_conversation_has_two_partitions"] == "failed"
+    assert run.outcomes["test_partitions_are_shared_by_two_consumers_of_a_group"] == "failed"
+    assert "--partitions 2" in run.result("test_partitions_are_shared_by_two_consumers_of_a_group")["hint_en"]
+    assert run.outcomes["test_mygroup_exists"] == "failed"
+    assert run.outcomes["test_mygroup_has_committed_offsets_on_conversation"] == "failed"
+
+
+def test_a_group_that_rereads_from_the_start_fails(cluster, admin, run_checks):
+    make_conversation(cluster, admin, partitions=2)
+    partitions = [TopicPartition("conversation", p) for p in (0, 1)]
+    admin.alter_group_offsets("mygroup", {tp: OffsetAndMetadata(0, "", -1) for tp in partitions})
+    run = run_checks(*target_args(cluster), "-k", "mygroup or partitions")
+    assert run.outcomes["test_mygroup_exists"] == "passed"
+    assert run.outcomes["test_mygroup_has_committed_offsets_on_conversation"] == "failed"
+    assert "read every message again" in run.reason("test_mygroup_has_committed_offsets_on_conversation")
+    assert run.outcomes["test_partitions_are_shared_by_two_consumers_of_a_group"] == "passed"
+
+
+def test_a_group_with_committed_offsets_passes(cluster, admin, run_checks):
+    make_conversation(cluster, admin, partitions=2)
+    partitions = [TopicPartition("conversation", p) for p in (0, 1)]
+    admin.alter_group_offsets("mygroup", {tp: OffsetAndMetadata(2, "", -1) for tp in partitions})
+    run = run_checks(*target_args(cluster), "-k", "mygroup")
+    assert run.outcomes["test_mygroup_has_committed_offsets_on_conversation"] == "passed"
+    assert "lag" in run.result("test_mygroup_has_committed_offsets_on_conversation")["found"]
+
+
+def test_a_retention_shorter_than_an_hour_fails(cluster, admin, run_checks):
+    make_conversation(cluster, admin, partitions=2)
+    admin.alter_configs([ConfigResource(ConfigResourceType.TOPIC, "conversation", {"retention.ms": "1000"})])
+    run = run_checks(*target_args(cluster), "-k", "keeps_messages")
+    assert run.outcomes["test_conversation_keeps_messages_from_the_beginning"] == "failed"
+    assert "retention.ms" in run.reason("test_conversation_keeps_messages_from_the_beginning")
+
+
+def test_an_empty_topic_fails_the_retention_check(cluster, admin, run_checks):
+    make_conversation(cluster, admin, partitions=2, messages=0)
+    run = run_checks(*target_args(cluster), "-k", "keeps_messages")
+    assert run.outcomes["test_conversation_keeps_messages_from_the_beginning"] == "failed"
+    assert "holds no message" in run.reason("test_conversation_keeps_messages_from_the_beginning")
+
+
+def test_zookeeper_down_fails_its_check_and_skips_the_registration(cluster, run_checks):
+    closed = free_port()
+    run = run_checks("--zookeeper", f"127.0.0.1:{closed}", "--bootstrap", cluster.bootstrap, "-k",
+                     "zookeeper or broker")
+    assert run.outcomes["test_zookeeper_answers_on_its_port"] == "failed"
+    assert "zookeeper-server-start.sh" in run.result("test_zookeeper_answers_on_its_port")["hint_en"]
+    assert run.outcomes["test_broker_is_registered_in_zookeeper"] == "skipped"
+    assert run.outcomes["test_broker_speaks_kafka"] == "passed"
+
+
+def test_broker_down_fails_its_check_and_skips_the_rest(cluster, run_checks):
+    closed = free_port()
+    run = run_checks("--zookeeper", str(cluster.zookeeper_endpoint), "--bootstrap", f"127.0.0.1:{closed}")
+    assert run.outcomes["test_zookeeper_answers_on_its_port"] == "passed"
+    assert run.outcomes["test_broker_speaks_kafka"] == "failed"
+    assert "kafka-server-start.sh" in run.result("test_broker_speaks_kafka")["hint_en"]
+    others = [c for c in run.outcomes if c not in ("test_zookeeper_answers_on_its_port", "test_broker_speaks_kafka")]
+    assert others and all(run.outcomes[c] == "skipped" for c in others), run.outcomes
+    assert all("needs the broker" in run.reason(c) for c in others)
+
+
+class _HttpOnly(http.server.BaseHTTPRequestHandler):
+    def do_GET(self) -> None:  # noqa: N802 - http.server's naming
+        self.send_response(200)
+        self.end_headers()
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+def test_a_web_server_on_the_broker_port_is_not_kafka(cluster, run_checks):
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _HttpOnly)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        port = server.server_address[1]
+        run = run_checks("--zookeeper", str(cluster.zookeeper_endpoint), "--bootstrap", f"127.0.0.1:{port}",
+                         "-k", "broker")
+    finally:
+        server.shutdown()
+    assert run.outcomes["test_broker_speaks_kafka"] == "failed"
+    assert "HTTP server, not Kafka" in run.reason("test_broker_speaks_kafka")
+    assert "Another service" in run.result("test_broker_speaks_kafka")["hint_en"]
+
+
+def test_a_client_pointed_at_zookeeper_gets_its_own_hint(cluster, run_checks):
+    run = run_checks("--zookeeper", str(cluster.zookeeper_endpoint), "--bootstrap", str(cluster.zookeeper_endpoint),
+                     "-k", "broker_speaks")
+    assert run.outcomes["test_broker_speaks_kafka"] == "failed"
+    assert "ZooKeeper's port" in run.result("test_broker_speaks_kafka")["hint_en"]
+
+
+def test_a_silent_service_fails_within_the_probe_timeout(cluster, run_checks):
+    """A port that accepts connections but never answers (a hung process) is not waited on forever."""
+    listener = socket.create_server(("127.0.0.1", 0))
+    try:
+        port = listener.getsockname()[1]
+        run = run_checks("--zookeeper", f"127.0.0.1:{port}", "--bootstrap", f"127.0.0.1:{port}", timeout=60)
+    finally:
+        listener.close()
+    assert run.outcomes["test_zookeeper_answers_on_its_port"] == "failed"
+    assert "said nothing in time to a Kafka request" in run.reason("test_broker_speaks_kafka")
+
+
+def test_a_broker_advertising_an_unresolvable_name_fails(run_checks):
+    overrides = {0: {"advertised.listeners": "PLAINTEXT://pi-node99.invalid:{port}"}}
+    with EmbeddedCluster(brokers=1, broker_overrides=overrides, await_registration=False) as wrong:
+        run = run_checks(*target_args(wrong), "-k", "broker or conversation")
+    assert run.outcomes["test_broker_speaks_kafka"] == "passed"
+    assert run.outcomes["test_broker_advertises_a_reachable_address"] == "failed"
+    assert "advertises" in run.reason("test_broker_advertises_a_reachable_address")
+    assert run.outcomes["test_conversation_topic_exists"] == "skipped"
+    assert "advertising an address the grader can reach" in run.reason("test_conversation_topic_exists")
+
+
+@pytest.mark.skipif(netns.available() is not None, reason=str(netns.available()))
+def test_a_broker_advertising_localhost_to_other_machines_fails(run_checks):
+    """The classic mistake: reached as 10.231.7.1 (another machine's view), it advertises localhost."""
+    overrides = {0: {"listeners": "PLAINTEXT://0.0.0.0:{port}", "advertised.listeners": "PLAINTEXT://localhost:{port}"}}
+    with netns.local_address("10.231.7.1", name="kl-adv") as address, \
+            EmbeddedCluster(brokers=1, broker_overrides=overrides) as wrong:
+        port = wrong.broker_endpoints[0].port
+        run = run_checks("--zookeeper", str(wrong.zookeeper_endpoint), "--bootstrap", f"{address}:{port}",
+                         "-k", "broker")
+    assert run.outcomes["test_broker_speaks_kafka"] == "passed"
+    assert run.outcomes["test_broker_advertises_a_reachable_address"] == "failed"
+    assert "loopback" in run.reason("test_broker_advertises_a_reachable_address")
+    hint = run.result("test_broker_advertises_a_reachable_address")["hint_en"]
+    assert f"advertised.listeners=PLAINTEXT://{address}:{port}" in hint
+
+
+@pytest.fixture(scope="module")
+def offsets_cluster() -> Iterator[EmbeddedCluster]:
+    # A multi-node server.properties copied to a single broker: the offsets topic cannot be created.
+    with EmbeddedCluster(brokers=1, broker_overrides={0: {"offsets.topic.replication.factor": "3"}}) as running:
+        yield running
+
+
+def test_a_broker_that_cannot_keep_group_offsets_fails_exactly_once(offsets_cluster, run_checks):
+    run = run_checks(*target_args(offsets_cluster), "-k", "exactly_once")
+    assert run.outcomes["test_group_consumes_each_message_exactly_once"] == "failed"
+    assert "offsets.topic.replication.factor" in run.result("test_group_consumes_each_message_exactly_once")["hint_en"]
