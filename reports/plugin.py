@@ -17,6 +17,7 @@ from fixtures.verdict import CheckFailed
 from .html import write_target_html
 from .results import USER_PROPERTY, CheckResult, TargetResults
 
+
 def pytest_addoption(parser: pytest.Parser) -> None:
     group = parser.getgroup("kafkalab")
     group.addoption("--report-dir", dest="kafkalab_report_dir", default=None, metavar="DIR",
