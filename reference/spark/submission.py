@@ -10,6 +10,7 @@ in the run folder; a run that exceeds the timeout is killed (the whole process g
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import signal
@@ -157,7 +158,5 @@ def _kill_group(proc: subprocess.Popen) -> None:
 
 def _reap_group(pgid: int) -> None:
     """Kill what is left of the script's own process group (a JVM that outlived its Python)."""
-    try:
+    with contextlib.suppress(ProcessLookupError, PermissionError):
         os.killpg(pgid, signal.SIGKILL)
-    except (ProcessLookupError, PermissionError):
-        pass

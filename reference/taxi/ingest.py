@@ -8,6 +8,7 @@ kafka-python, then a ``pause_s`` pause; :func:`ingest` runs the two topics side 
 
 from __future__ import annotations
 
+import contextlib
 import subprocess
 import threading
 import time
@@ -51,10 +52,8 @@ def create_topics(bootstrap: str, topics: Sequence[str] = (RIDES_TOPIC, FARES_TO
     admin = clients.admin(bootstrap, timeout_s)
     try:
         for topic in topics:
-            try:
+            with contextlib.suppress(TopicAlreadyExistsError):
                 admin.create_topics([NewTopic(topic, partitions, replication)], timeout_ms=int(timeout_s * 1000))
-            except TopicAlreadyExistsError:
-                pass
         admin.wait_for_topics(list(topics), timeout_ms=int(timeout_s * 1000))
     finally:
         admin.close()
