@@ -15,7 +15,10 @@ import subprocess
 import sys
 from dataclasses import dataclass, field
 
+from kafka.partitioner import murmur2
+
 from fixtures import clients
+from fixtures.kafka_facts import group_offsets
 from fixtures.net import Endpoint
 from fixtures.runtime import DEFAULT_VERSION, KafkaRuntime, fetch
 from fixtures.wait import wait_until
@@ -23,8 +26,19 @@ from fixtures.wait import wait_until
 TOPIC = "conversation"
 GROUP = "mygroup"
 COMMAND_TIMEOUT_S = 60.0
-# Keys chosen so that, once the topic has 2 partitions, messages land on both (murmur2 of the key).
-KEYED_LINES = [f"{key}:message {i} pour deux consumers" for i, key in enumerate("abcdefgh")]
+PER_PARTITION = 4
+
+
+def keyed_lines(partitions: int = 2, per_partition: int = PER_PARTITION) -> list[str]:
+    """``key:value`` lines with as many keys for each partition, chosen with the producer's own hash
+    (murmur2), so that each of the two consumers knows how many messages it must receive."""
+    chosen: dict[int, list[str]] = {p: [] for p in range(partitions)}
+    for key in (f"cle-{i}" for i in range(1000)):
+        bucket = chosen[(murmur2(key.encode()) & 0x7FFFFFFF) % partitions]
+        if len(bucket) < per_partition:
+            bucket.append(key)
+    keys = [key for bucket in chosen.values() for key in bucket]
+    return [f"{key}:message {i} pour deux consumers" for i, key in enumerate(sorted(keys))]
 
 
 @dataclass
@@ -102,43 +116,63 @@ def _await_members(broker: Endpoint, members: int, timeout: float = 30.0) -> Non
         admin.close()
 
 
+def _await_committed(broker: Endpoint, partitions: int, timeout: float = 30.0) -> None:
+    admin = clients.admin([str(broker)])
+    try:
+        wait_until(lambda: len(group_offsets(admin, GROUP, TOPIC)) == partitions, timeout,
+                   f"group {GROUP} to have committed a position on each of the {partitions} partitions")
+    finally:
+        admin.close()
+
+
+def _check(condition: object, message: str) -> None:
+    if not condition:
+        raise RuntimeError(f"the reference of §2 did not behave as the lab says: {message}")
+
+
 def play(runtime: KafkaRuntime, zookeeper: Endpoint, broker: Endpoint) -> Transcript:
     """Play every step of §2 on a fresh cluster; raises if a step does not behave as the lab says."""
     transcript = Transcript()
     sh = LabShell(runtime, zookeeper, broker, transcript)
     # §2.1.4 create, list, describe
     sh.topics("--create", "--replication-factor", "1", "--partitions", "1", "--topic", TOPIC)
-    assert TOPIC in sh.topics("--list").split(), "conversation is not listed"
+    _check(TOPIC in sh.topics("--list").split(), "conversation is not listed")
     sh.topics("--describe", "--topic", TOPIC)
     # §2.1.5-2.1.6 console producer, then a consumer --from-beginning reads everything back
     first = ["Bonjour", "Comment ça va ?", "Très bien, merci"]
     sh.produce(first)
     read = sh.run("kafka-console-consumer.sh", *sh.consumer_args("--from-beginning", "--max-messages", "3"))
-    assert read.splitlines() == first, f"--from-beginning read {read!r}"
+    _check(read.splitlines() == first, f"--from-beginning read {read!r}")
     # A consumer in group mygroup gets what is sent while it runs, and commits when it stops.
     group_args = sh.consumer_args("--consumer-property", f"group.id={GROUP}")
     consumer = sh.start("kafka-console-consumer.sh", *group_args, "--max-messages", "2")
     _await_members(broker, 1)
     sh.produce(["message reçu par mygroup", "un autre"])
     got = sh.finish(consumer, "kafka-console-consumer.sh " + " ".join(group_args) + " --max-messages 2")
-    assert got.splitlines() == ["message reçu par mygroup", "un autre"], got
+    _check(got.splitlines() == ["message reçu par mygroup", "un autre"], f"mygroup read {got!r}")
     # Sent while the group's consumer is off: received once when it comes back, and nothing else.
     sh.produce(["envoyé pendant l'arrêt du consumer", "lui aussi"])
     got = sh.run("kafka-console-consumer.sh", *group_args, "--max-messages", "2")
-    assert got.splitlines() == ["envoyé pendant l'arrêt du consumer", "lui aussi"], got
+    _check(got.splitlines() == ["envoyé pendant l'arrêt du consumer", "lui aussi"], f"mygroup read {got!r}")
     sh.groups("--list")
     sh.groups("--describe", "--group", GROUP)
     # §2.1.6 two partitions, then two consumers of mygroup share them
     sh.topics("--alter", "--topic", TOPIC, "--partitions", "2")
     sh.topics("--describe", "--topic", TOPIC)
-    pair = [sh.start("kafka-console-consumer.sh", *group_args, "--timeout-ms", "8000") for _ in range(2)]
+    pair_args = [*group_args, "--max-messages", str(PER_PARTITION)]
+    pair = [sh.start("kafka-console-consumer.sh", *pair_args) for _ in range(2)]
     _await_members(broker, 2)
-    sh.produce(KEYED_LINES, "--property", "parse.key=true", "--property", "key.separator=:")
-    outputs = [sh.finish(proc, f"kafka-console-consumer.sh {' '.join(group_args)} --timeout-ms 8000  # consumer {i}")
+    # The new partition has no committed offset: its consumer starts at "latest" once it has fetched its
+    # position, which auto-commit then records. Producing before that would race with it.
+    _await_committed(broker, partitions=2)
+    lines = keyed_lines()
+    sh.produce(lines, "--property", "parse.key=true", "--property", "key.separator=:")
+    outputs = [sh.finish(proc, f"kafka-console-consumer.sh {' '.join(pair_args)}  # consumer {i}")
                for i, proc in enumerate(pair, 1)]
-    received = [set(out.splitlines()) for out in outputs]
-    expected = {line.split(":", 1)[1] for line in KEYED_LINES}
-    assert all(received) and not received[0] & received[1] and received[0] | received[1] == expected, received
+    received = [set(out.splitlines()) - {f"Processed a total of {PER_PARTITION} messages"} for out in outputs]
+    expected = {line.split(":", 1)[1] for line in lines}
+    _check(all(received) and not received[0] & received[1] and received[0] | received[1] == expected,
+           f"two consumers of {GROUP} should share the messages, got {received}")
     sh.groups("--describe", "--group", GROUP)
     return transcript
 

@@ -1,0 +1,67 @@
+"""Runtime provisioning: the wrappers name the right main classes, the cache is reused, a dead registry is said."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from fixtures.runtime import VERSIONS, KafkaRuntime, RuntimeFetchError, fetch
+from fixtures.runtime.scripts import render_script, script_names
+
+LAB_SCRIPTS = {"zookeeper-server-start.sh", "kafka-server-start.sh", "kafka-server-stop.sh", "kafka-topics.sh",
+               "kafka-console-producer.sh", "kafka-console-consumer.sh", "kafka-consumer-groups.sh",
+               "zookeeper-shell.sh"}
+
+
+@pytest.mark.parametrize("version", sorted(VERSIONS))
+def test_every_lab_script_is_written_with_its_main_class(version: str) -> None:
+    kafka = VERSIONS[version]
+    assert set(script_names(kafka)) == LAB_SCRIPTS
+    for name, main in kafka.main_classes.items():
+        assert main in render_script(name, kafka)
+
+
+def test_main_classes_follow_the_moves_between_releases() -> None:
+    assert VERSIONS["2.7.0"].main_classes["kafka-topics.sh"] == "kafka.admin.TopicCommand"
+    assert VERSIONS["3.9.2"].main_classes["kafka-topics.sh"] == "org.apache.kafka.tools.TopicCommand"
+    assert VERSIONS["3.9.2"].main_classes["kafka-console-consumer.sh"].startswith("org.apache.kafka.tools.consumer")
+    assert VERSIONS["2.7.0"].topics_accept_zookeeper and not VERSIONS["3.9.2"].topics_accept_zookeeper
+
+
+def _fake_mvn(folder: Path, body: str) -> dict[str, str]:
+    folder.mkdir()
+    mvn = folder / "mvn"
+    mvn.write_text("#!/bin/sh\n" + body)
+    mvn.chmod(0o755)
+    return {"PATH": f"{folder}{os.pathsep}{os.environ['PATH']}"}
+
+
+def test_an_unreachable_registry_is_said_plainly(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    env = _fake_mvn(tmp_path / "bin", "echo '[ERROR] Could not transfer artifact org.apache.kafka:kafka_2.13:pom:3.9.2: "
+                                      "java.net.UnknownHostException'; exit 1\n")
+    monkeypatch.setenv("PATH", env["PATH"])
+    with pytest.raises(RuntimeFetchError, match="cannot reach Maven Central"):
+        fetch("3.9.2", root=tmp_path / "cache", progress=lambda _: None)
+    assert not (tmp_path / "cache" / "kafka-3.9.2" / "lib").exists(), "a failed fetch must not leave a half lib/"
+
+
+def test_a_complete_cache_is_reused_without_maven(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    real = KafkaRuntime.for_version("3.9.2")
+    if not real.is_installed():
+        pytest.skip("the Kafka 3.9.2 runtime is not cached yet (python -m fixtures.runtime fetch)")
+    monkeypatch.setenv("PATH", _fake_mvn(tmp_path / "bin", "echo 'must not run'; exit 3\n")["PATH"])
+    messages: list[str] = []
+    assert fetch("3.9.2", progress=messages.append).home == real.home
+    assert "already in" in messages[0]
+
+
+def test_the_wrapper_runs_a_real_cli(tmp_path: Path) -> None:
+    runtime = KafkaRuntime.for_version("3.9.2")
+    if not runtime.is_installed():
+        pytest.skip("the Kafka 3.9.2 runtime is not cached yet")
+    done = subprocess.run([str(runtime.script("kafka-topics.sh")), "--version"], capture_output=True, text=True,
+                          timeout=60, env=runtime.tool_env())
+    assert done.returncode == 0 and "3.9.2" in done.stdout

@@ -1,0 +1,39 @@
+"""Polling with a deadline, and the properties files of the lab's configs."""
+
+from __future__ import annotations
+
+import itertools
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from fixtures import properties
+from fixtures.wait import WaitTimeout, wait_until
+
+
+def test_wait_until_returns_the_first_truthy_value() -> None:
+    counter = itertools.count()
+    assert wait_until(lambda: next(counter) >= 3 and "ready", timeout=5, what="the counter", interval=0.01) == "ready"
+
+
+def test_wait_until_says_what_it_waited_for_and_the_last_error() -> None:
+    def broken() -> bool:
+        raise ConnectionRefusedError("port closed")
+
+    with pytest.raises(WaitTimeout, match=r"waiting for the broker .*ConnectionRefusedError: port closed"):
+        wait_until(broken, timeout=0.2, what="the broker", interval=0.05)
+
+
+keys = st.from_regex(r"[a-z][a-z0-9._-]{0,30}", fullmatch=True)
+values = st.from_regex(r"[A-Za-z0-9/:.,_-]{0,40}", fullmatch=True)
+
+
+@given(st.dictionaries(keys, values))
+def test_properties_round_trip(config: dict[str, str]) -> None:
+    assert properties.parse(properties.render(config, "a header\non two lines")) == config
+
+
+def test_properties_ignore_comments_and_accept_colons() -> None:
+    text = "# comment\n! also a comment\n\nbroker.id=0\nlisteners : PLAINTEXT://:9093\n"
+    assert properties.parse(text) == {"broker.id": "0", "listeners": "PLAINTEXT://:9093"}
