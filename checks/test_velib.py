@@ -1,0 +1,233 @@
+"""§3.1 — bike stations: topic `velib-stations` (10 partitions), station records keyed by station, the
+monitor's group `velib-monitor-stations` with committed offsets.
+
+The records are judged from a sample: the last ``SAMPLE_PER_PARTITION`` records of each partition, read
+without a group. What a usable record is comes from ``fixtures.jcdecaux.oracle`` (the fields the lab's
+monitor reads, with their JSON types).
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+import time
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+from kafka import KafkaAdminClient, TopicPartition
+from kafka.consumer.fetcher import ConsumerRecord
+
+from checks import hints
+from fixtures import clients
+from fixtures.jcdecaux.oracle import record_problems, station_id
+from fixtures.kafka_facts import TopicFacts, begin_offsets, describe_topic, end_offsets, group_offsets
+from fixtures.targets import Target
+from fixtures.verdict import Hint, expect, fail, needs
+
+TOPIC = "velib-stations"
+GROUP = "velib-monitor-stations"
+PARTITIONS = 10
+SAMPLE_PER_PARTITION = 1000
+# Fewer stations seen twice than this after the move to 10 partitions, and keying cannot be judged.
+MIN_REPEATED_STATIONS = 10
+
+VELIB_TOPIC_MISSING = Hint(
+    "Créez le topic `velib-stations` (avec un « s », le nom qu'utilise le script) : `kafka-topics.sh --create "
+    "--topic velib-stations --partitions 1 --replication-factor 1 …`.",
+    "Create the topic `velib-stations` (with an \"s\", the name the script uses): `kafka-topics.sh --create "
+    "--topic velib-stations --partitions 1 --replication-factor 1 …`.",
+)
+VELIB_EMPTY = Hint(
+    "Le topic est vide : lancez `python velib-get-stations.py` (clé d'API dans la variable JCDECAUX_API_KEY, "
+    "pas dans le code).",
+    "The topic is empty: run `python velib-get-stations.py` (API key in the JCDECAUX_API_KEY variable, not in "
+    "the code).",
+)
+VELIB_NOT_STATIONS = Hint(
+    "Chaque message doit être le JSON d'une station, avec number, contract_name, address et "
+    "available_bike_stands : envoyez `json.dumps(station).encode()` pour chaque élément de la liste.",
+    "Each message must be one station's JSON, with number, contract_name, address and available_bike_stands: "
+    "send `json.dumps(station).encode()` for each item of the list.",
+)
+VELIB_GROUP = Hint(
+    "Lancez `python velib-monitor-stations.py` (group_id=\"velib-monitor-stations\"), laissez-le lire, puis "
+    "arrêtez-le proprement (Ctrl-C) pour qu'il valide ses offsets.",
+    "Run `python velib-monitor-stations.py` (group_id=\"velib-monitor-stations\"), let it read, then stop it "
+    "cleanly (Ctrl-C) so that it commits its offsets.",
+)
+VELIB_KEYING = Hint(
+    "Une même station se retrouve dans plusieurs partitions : donnez une clé à chaque message, "
+    "`producer.send(\"velib-stations\", key=f\"{contract}:{number}\".encode(), value=…)`.",
+    "One station lands in several partitions: give each message a key, "
+    "`producer.send(\"velib-stations\", key=f\"{contract}:{number}\".encode(), value=…)`.",
+)
+VELIB_FEW_RECORDS = Hint(
+    "Trop peu de messages depuis le passage à 10 partitions : relancez le producer et laissez-le faire "
+    "au moins deux appels à l'API.",
+    "Too few messages since the move to 10 partitions: restart the producer and let it poll the API at "
+    "least twice.",
+)
+
+
+# ---------------------------------------------------------------- fixtures (the dependency chain)
+
+
+@pytest.fixture(scope="session")
+def velib_reference(target: Target, request: pytest.FixtureRequest) -> None:
+    """On the embedded reference cluster, play §3.1 once (the reference cluster's own play covers §2)."""
+    if not target.embedded or request.config.getoption("kafkalab_no_reference"):
+        return
+    from reference.velib.play import play
+
+    cluster = request.getfixturevalue("reference_cluster")
+    transcript = play(cluster.runtime, cluster.zookeeper_endpoint, cluster.broker_endpoints[0])
+    report_dir = request.config.getoption("kafkalab_report_dir", None)
+    if report_dir:
+        Path(report_dir).mkdir(parents=True, exist_ok=True)
+        (Path(report_dir) / "reference-velib-transcript.txt").write_text(transcript.text())
+
+
+@pytest.fixture(scope="session")
+def velib_admin(admin: KafkaAdminClient, velib_reference: None) -> KafkaAdminClient:
+    return admin
+
+
+@pytest.fixture(scope="session")
+def velib_topic(velib_admin: KafkaAdminClient) -> TopicFacts:
+    facts = describe_topic(velib_admin, TOPIC)
+    if facts is None:
+        needs(f"topic {TOPIC}", f"it does not exist (§3.1.2: kafka-topics.sh --create … --topic {TOPIC})")
+    return facts
+
+
+@dataclass
+class Sample:
+    """The tail of every partition of the topic."""
+
+    records: list[ConsumerRecord] = field(default_factory=list)
+    stored: int = 0
+    complete: bool = True
+
+    def after_all_partitions_started(self) -> list[ConsumerRecord]:
+        """Records written once every sampled partition was receiving: on a topic altered from 1 to 10
+        partitions, this leaves out what partition 0 got before the alter (every station, by design)."""
+        first: dict[int, int] = {}
+        for record in self.records:
+            first[record.partition] = min(first.get(record.partition, record.timestamp), record.timestamp)
+        cutoff = max(first.values(), default=0)
+        return [r for r in self.records if r.timestamp >= cutoff]
+
+
+@pytest.fixture(scope="session")
+def velib_sample(velib_admin: KafkaAdminClient, velib_topic: TopicFacts, bootstrap: list[str],
+                 check_timeout: float) -> Sample:
+    ends, begins = end_offsets(velib_admin, velib_topic), begin_offsets(velib_admin, velib_topic)
+    starts = {p: max(begins[p], ends[p] - SAMPLE_PER_PARTITION) for p in ends if ends[p] > begins[p]}
+    sample = Sample(stored=sum(ends[p] - begins[p] for p in ends))
+    if not starts:
+        return sample
+    reader = clients.consumer(bootstrap, timeout_s=check_timeout, group_id=None, enable_auto_commit=False)
+    try:
+        reader.assign([TopicPartition(TOPIC, p) for p in starts])
+        for p, start in starts.items():
+            reader.seek(TopicPartition(TOPIC, p), start)
+        want = sum(ends[p] - start for p, start in starts.items())
+        deadline = time.monotonic() + check_timeout
+        while len(sample.records) < want and time.monotonic() < deadline:
+            for batch in reader.poll(timeout_ms=500).values():
+                sample.records += [r for r in batch if r.offset < ends[r.partition]]
+        sample.complete = len(sample.records) >= want
+    finally:
+        reader.close()
+    return sample
+
+
+# ---------------------------------------------------------------- checks
+
+
+@pytest.mark.step("3.1.2")
+def test_velib_topic_exists(velib_admin: KafkaAdminClient, record_property) -> None:
+    """The topic `velib-stations` exists."""
+    facts = describe_topic(velib_admin, TOPIC)
+    if facts is None:
+        topics = sorted(t for t in velib_admin.list_topics() if not t.startswith("__"))
+        close = difflib.get_close_matches(TOPIC, topics, n=1, cutoff=0.7)
+        reason = f"topic {TOPIC!r} does not exist" + (f" (there is {close[0]!r}: a typo?)" if close else "")
+        fail(reason, VELIB_TOPIC_MISSING, expected=TOPIC, found=topics or "no topic")
+    record_property("found", facts.describe())
+
+
+@pytest.mark.step("3.1.4")
+def test_velib_topic_has_ten_partitions(velib_topic: TopicFacts, record_property) -> None:
+    """`velib-stations` has 10 partitions after `kafka-topics.sh --alter --partitions 10`."""
+    record_property("found", f"{velib_topic.partition_count} partition(s)")
+    expect(velib_topic.partition_count == PARTITIONS,
+           f"topic {TOPIC!r} has {velib_topic.partition_count} partition(s)",
+           hints.PARTITIONS.format(topic=TOPIC, expected=PARTITIONS), expected=PARTITIONS,
+           found=velib_topic.partition_count)
+
+
+@pytest.mark.step("3.1.2")
+def test_velib_records_are_station_json(velib_sample: Sample, record_property) -> None:
+    """The records of `velib-stations` are stations' JSON with the fields the monitor reads."""
+    if not velib_sample.records:
+        fail(f"topic {TOPIC!r} holds no record", VELIB_EMPTY, expected="station records",
+             found=f"{velib_sample.stored} record(s) stored")
+    bad = [(r, record_problems(r.value)) for r in velib_sample.records]
+    bad = [(r, problems) for r, problems in bad if problems]
+    record_property("found", f"{len(velib_sample.records)} record(s) sampled, {len(bad)} unusable")
+    if bad:
+        examples = "; ".join(f"partition {r.partition} offset {r.offset}: {', '.join(problems)} "
+                             f"({(r.value or b'')[:60]!r})" for r, problems in bad[:3])
+        fail(f"{len(bad)} of {len(velib_sample.records)} sampled records are not usable station JSON",
+             VELIB_NOT_STATIONS, expected="JSON objects with number, contract_name, address, available_bike_stands",
+             found=examples)
+
+
+@pytest.mark.step("3.1.3")
+def test_velib_monitor_group_has_committed_offsets(velib_admin: KafkaAdminClient, velib_topic: TopicFacts,
+                                                   record_property) -> None:
+    """The group `velib-monitor-stations` committed offsets on `velib-stations` (and its lag is shown)."""
+    committed = group_offsets(velib_admin, GROUP, TOPIC)
+    ends = end_offsets(velib_admin, velib_topic)
+    record_property("found", "\n".join(
+        f"partition {p}: current-offset {committed.get(p, '-')} log-end-offset {ends[p]} lag "
+        f"{ends[p] - committed[p] if p in committed else '-'}" for p in sorted(ends)))
+    if not committed:
+        groups = sorted(g["group_id"] for g in velib_admin.list_groups()
+                        if not g["group_id"].startswith(clients.GRADER_PREFIX))
+        fail(f"group {GROUP!r} has no committed offset on {TOPIC!r}", VELIB_GROUP,
+             expected=f"offsets of group {GROUP}", found=f"groups: {groups or 'none'}")
+    expect(any(offset > 0 for offset in committed.values()),
+           f"group {GROUP!r} committed only offset 0: it would read every record again", VELIB_GROUP,
+           expected="an offset > 0", found=committed)
+
+
+@pytest.mark.step("3.1.4")
+def test_velib_each_station_is_in_one_partition(velib_topic: TopicFacts, velib_sample: Sample,
+                                                record_property) -> None:
+    """Records are keyed by station: each station's records are all in one partition."""
+    if velib_topic.partition_count < 2:
+        needs(f"{TOPIC} with several partitions", f"it has {velib_topic.partition_count} (§3.1.4: --alter)")
+    partitions: dict[tuple, set[int]] = defaultdict(set)
+    counts: dict[tuple, int] = defaultdict(int)
+    recent = velib_sample.after_all_partitions_started()
+    for record in recent:
+        if record_problems(record.value):
+            continue  # judged by test_velib_records_are_station_json
+        sid = station_id(json.loads(record.value))
+        partitions[sid].add(record.partition)
+        counts[sid] += 1
+    spread = {sid: sorted(ps) for sid, ps in partitions.items() if len(ps) > 1}
+    repeated = sum(1 for n in counts.values() if n > 1)
+    record_property("found", f"{len(recent)} recent record(s), {len(partitions)} station(s), {repeated} seen "
+                             f"more than once, {len(spread)} in more than one partition")
+    if spread:
+        examples = ", ".join(f"{c}/{n} in partitions {ps}" for (c, n), ps in list(spread.items())[:3])
+        fail(f"{len(spread)} of {len(partitions)} stations appear in more than one partition", VELIB_KEYING,
+             expected="each station in exactly one partition", found=examples)
+    expect(repeated >= min(MIN_REPEATED_STATIONS, len(partitions)) and repeated > 0,
+           f"only {repeated} station(s) seen twice since all partitions receive records: keying cannot be judged",
+           VELIB_FEW_RECORDS, expected=f">= {MIN_REPEATED_STATIONS} stations seen twice", found=repeated)

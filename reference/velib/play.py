@@ -1,0 +1,116 @@
+"""The reference of §3.1, played on a cluster as the lab describes it, against the stand-in JCDecaux API.
+
+Topic ``velib-stations`` created with 1 partition (lab's ``kafka-topics.sh``), the reference producer for
+a few polls, the topic altered to 10 partitions (§3.1.4), the producer again, then the reference monitor
+in group ``velib-monitor-stations`` until the group has committed everything, and the group described.
+The API key is a fresh random one, given to the producer in its environment only: the transcript never
+holds it.
+
+Run it by hand: ``python -m reference.velib.play --zookeeper localhost:2181 --bootstrap localhost:9092``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import secrets
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+from fixtures import clients
+from fixtures.jcdecaux import JCDecauxStandIn
+from fixtures.kafka_facts import describe_topic, end_offsets, group_offsets
+from fixtures.net import Endpoint
+from fixtures.runtime import DEFAULT_VERSION, KafkaRuntime, fetch
+from fixtures.wait import wait_until
+from reference.s2 import LabShell, Transcript
+
+TOPIC = "velib-stations"
+GROUP = "velib-monitor-stations"
+PARTITIONS = 10
+HERE = Path(__file__).resolve().parent
+PRODUCER = HERE / "velib-get-stations.py"
+MONITOR = HERE / "velib-monitor-stations.py"
+RUN_TIMEOUT_S = 120.0
+
+
+def _env(**extra: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("JCDECAUX")}
+    return {**env, "PYTHONUNBUFFERED": "1", **extra}
+
+
+def _produce(transcript: Transcript, api: JCDecauxStandIn, key: str, broker: Endpoint, polls: int) -> None:
+    args = ["--bootstrap-servers", str(broker), "--url", api.url, "--max-polls", str(polls), "--interval", "0"]
+    done = subprocess.run([sys.executable, str(PRODUCER), *args], env=_env(JCDECAUX_API_KEY=key),
+                          capture_output=True, text=True, timeout=RUN_TIMEOUT_S)
+    transcript.add(f"JCDECAUX_API_KEY=*** python velib-get-stations.py {' '.join(args)}", done.stdout + done.stderr)
+    if done.returncode != 0:
+        raise RuntimeError(f"the reference producer exited with {done.returncode}:\n{done.stderr}")
+
+
+def _caught_up(broker: Endpoint) -> bool:
+    admin = clients.admin([str(broker)])
+    try:
+        facts = describe_topic(admin, TOPIC)
+        if facts is None:
+            return False
+        ends, done = end_offsets(admin, facts), group_offsets(admin, GROUP, TOPIC)
+        return all(done.get(p, 0) >= end for p, end in ends.items())
+    finally:
+        admin.close()
+
+
+def _monitor(transcript: Transcript, broker: Endpoint) -> None:
+    args = ["--bootstrap-servers", str(broker), "--group", GROUP, "--idle-timeout", "60"]
+    proc = subprocess.Popen([sys.executable, str(MONITOR), *args], env=_env(), stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
+    try:
+        wait_until(lambda: proc.poll() is None and _caught_up(broker), RUN_TIMEOUT_S,
+                   f"group {GROUP} to commit every offset of {TOPIC}")
+        proc.send_signal(signal.SIGTERM)  # what Ctrl-C does: a clean stop
+        out, err = proc.communicate(timeout=30)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.communicate()
+    transcript.add(f"python velib-monitor-stations.py {' '.join(args)}   # then Ctrl-C", out + err)
+    if proc.returncode != 0 or not out.strip():
+        raise RuntimeError(f"the reference monitor exited with {proc.returncode} and printed "
+                           f"{len(out.splitlines())} line(s):\n{err}")
+
+
+def play(runtime: KafkaRuntime, zookeeper: Endpoint, broker: Endpoint, polls_before: int = 2,
+         polls_after: int = 3) -> Transcript:
+    """Play §3.1 on a cluster without ``velib-stations``; raises if a step does not behave as expected."""
+    transcript = Transcript()
+    sh = LabShell(runtime, zookeeper, broker, transcript)
+    sh.topics("--create", "--replication-factor", "1", "--partitions", "1", "--topic", TOPIC)
+    key = secrets.token_hex(20)
+    with JCDecauxStandIn(key) as api:
+        _produce(transcript, api, key, broker, polls_before)
+        # §3.1.4, then the producer is restarted: a running one would keep hashing over 1 partition until its
+        # metadata refresh (metadata.max.age.ms, 5 minutes).
+        sh.topics("--alter", "--topic", TOPIC, "--partitions", str(PARTITIONS))
+        sh.topics("--describe", "--topic", TOPIC)
+        _produce(transcript, api, key, broker, polls_after)
+    _monitor(transcript, broker)
+    sh.groups("--describe", "--group", GROUP)
+    return transcript
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m reference.velib.play", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--zookeeper", default="localhost:2181")
+    parser.add_argument("--bootstrap", default="localhost:9092")
+    parser.add_argument("--kafka", default=DEFAULT_VERSION, help="version of the lab's scripts to use")
+    args = parser.parse_args(argv)
+    runtime = fetch(args.kafka, progress=lambda m: print(m, file=sys.stderr))
+    print(play(runtime, Endpoint.parse(args.zookeeper, 2181), Endpoint.parse(args.bootstrap, 9092)).text())
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
