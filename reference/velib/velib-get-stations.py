@@ -117,7 +117,7 @@ def fetch_stations(url: str, timeout: float, max_bytes: int) -> list[Any]:
         raise ApiError(f"no answer within {timeout:g}s") from None
     except http.client.IncompleteRead as exc:
         raise ApiError(f"connection closed mid-answer ({len(exc.partial)} bytes received)") from None
-    except (urllib.error.URLError, http.client.HTTPException, OSError) as exc:
+    except (urllib.error.URLError, http.client.HTTPException, OSError, ValueError) as exc:
         reason = getattr(exc, "reason", exc)
         raise ApiError(f"cannot reach the API: {type(exc).__name__}: {reason}") from None
     try:
@@ -269,6 +269,10 @@ def main(argv: list[str] | None = None) -> int:
     if not key:
         print(f"error: no API key: set {KEY_ENV} / pas de clé d'API : définissez {KEY_ENV}", file=sys.stderr)
         return 2
+    scheme, netloc = urllib.parse.urlsplit(args.url)[:2]
+    if scheme not in ("http", "https") or not netloc:
+        print(f"error: --url must be an http(s) URL, not {args.url!r}", file=sys.stderr)
+        return 2
     redact = Redactor(key)
     handler = logging.StreamHandler(sys.stderr)
     handler.addFilter(redact)  # on the handler: also catches records of kafka-python's loggers
@@ -294,6 +298,9 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     try:
         producer.run()
+    except Exception as exc:  # noqa: BLE001 - a traceback could quote the URL, key included: redact it
+        log.error("unexpected error, stopping: %s: %s", type(exc).__name__, redact(exc))
+        return 1
     finally:
         producer.close()
     return 0

@@ -63,7 +63,7 @@ def test_keeps_going_through_api_errors_in_bounded_time(admin: KafkaAdminClient,
                    Fault.NOT_A_LIST)
     started = time.monotonic()
     producer = run_producer("velib-errors", "--max-polls", "3", "--interval", "0", "--http-timeout", "1",
-                            "--retries", "8", "--backoff", "0.05", "--max-backoff", "0.2")
+                            "--retries", "8", "--backoff", "0.05", "--max-backoff", "0.2", "--verbose")
     assert producer.wait(ERRORS_DEADLINE_S) == 0, producer.stderr
     assert time.monotonic() - started < ERRORS_DEADLINE_S
     for sign in ("HTTP 500", "no answer within 1s", "not valid JSON", "connection closed mid-answer",
@@ -103,6 +103,12 @@ def test_no_key_is_a_clear_error(run_producer: Callable[..., Script]) -> None:
     producer = run_producer("velib-nokey", "--max-polls", "1", key="")
     assert producer.wait(30) == 2
     assert "no API key" in producer.stderr and "JCDECAUX_API_KEY" in producer.stderr
+
+
+def test_a_bad_url_is_a_clear_error(run_producer: Callable[..., Script]) -> None:
+    producer = run_producer("velib-badurl", "--max-polls", "1", "--url", "htp://nowhere/stations")
+    assert producer.wait(30) == 2
+    assert "must be an http(s) URL" in producer.stderr
 
 
 def test_unreachable_kafka_is_a_clear_error_in_bounded_time(run_producer: Callable[..., Script]) -> None:
