@@ -7,12 +7,15 @@ submission runs without the harness (or its oracle) on its import path.
 Without touching the student's code, it hooks two pyspark calls:
 
 * ``SparkSession.Builder.getOrCreate``: registers a ``StreamingQueryListener`` that appends every progress
-  event to ``$KAFKALAB_HOOK_DIR/progress/<query name>.jsonl`` as it happens, so that a script killed by the
+  event to ``<hook dir>/progress/<query name>.jsonl`` as it happens, so that a script killed by the
   timeout still leaves evidence of how far it got;
 * ``DataStreamWriter.start``: remembers each query and the schema of its DataFrame.
 
-When the script returns (or raises), each query's schema, physical plan, state and exception are written to
-``$KAFKALAB_HOOK_DIR/queries/<query name>.json``.
+When a query terminates, and again when the script returns (or raises), each query's schema, physical plan,
+state and exception are written to ``<hook dir>/queries/<query name>.json``.
+
+The harness's own tests also use :func:`install_hooks` and :func:`record_queries` in their process (without
+the listener: there every query has finished when it is recorded, so its ``recentProgress`` is complete).
 """
 
 from __future__ import annotations
@@ -24,11 +27,20 @@ import sys
 import threading
 import traceback
 from pathlib import Path
+from typing import Any, Callable
 
 HOOK_DIR = Path(os.environ.get("KAFKALAB_HOOK_DIR", "harness"))
-_queries: list[tuple[object, dict]] = []
+_queries: list[tuple[Any, dict]] = []
 _lock = threading.Lock()
 _listening: set[int] = set()
+_listen = True
+
+
+def set_hook_dir(path: Path) -> None:
+    """Where the next queries are recorded; forgets the queries recorded so far."""
+    global HOOK_DIR
+    HOOK_DIR = Path(path)
+    _queries.clear()
 
 
 def _safe_name(name: str | None, fallback: str) -> str:
@@ -43,6 +55,13 @@ def _write_json(path: Path, value: object) -> None:
     tmp.replace(path)
 
 
+def _append_progress(name: str, line: str) -> None:
+    path = HOOK_DIR / "progress" / f"{name}.jsonl"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with _lock, open(path, "a") as handle:
+        handle.write(line.replace("\n", " ") + "\n")
+
+
 def _make_listener():
     from pyspark.sql.streaming import StreamingQueryListener
 
@@ -52,11 +71,7 @@ def _make_listener():
 
         def onQueryProgress(self, event):  # noqa: N802
             progress = event.progress
-            name = _safe_name(progress.name, str(progress.id))
-            path = HOOK_DIR / "progress" / f"{name}.jsonl"
-            path.parent.mkdir(parents=True, exist_ok=True)
-            with _lock, open(path, "a") as handle:
-                handle.write(progress.json.replace("\n", " ") + "\n")
+            _append_progress(_safe_name(progress.name, str(progress.id)), progress.json)
 
         def onQueryIdle(self, event):  # noqa: N802
             pass
@@ -65,21 +80,24 @@ def _make_listener():
             # Record the plan now: a script may stop its session right after awaitTermination().
             for query, info in list(_queries):
                 if str(query.id) == str(event.id):
-                    _dump_query(query, info)
+                    _record_query(query, info)
 
     return ProgressRecorder()
 
 
-def _install_hooks() -> None:
+def install_hooks(listen: bool = True) -> Callable[[], None]:
+    """Wrap ``getOrCreate`` and ``DataStreamWriter.start``; returns a function that puts them back."""
     from pyspark.sql import SparkSession
     from pyspark.sql.streaming import DataStreamWriter
 
+    global _listen
+    _listen = listen
     original_get = SparkSession.Builder.getOrCreate
     original_start = DataStreamWriter.start
 
     def get_or_create(self):
         session = original_get(self)
-        if id(session) not in _listening:
+        if _listen and id(session) not in _listening:
             _listening.add(id(session))
             try:
                 session.streams.addListener(_make_listener())
@@ -99,14 +117,21 @@ def _install_hooks() -> None:
     SparkSession.Builder.getOrCreate = get_or_create
     DataStreamWriter.start = start
 
+    def uninstall() -> None:
+        SparkSession.Builder.getOrCreate = original_get
+        DataStreamWriter.start = original_start
 
-def _dump_query(query, info: dict) -> None:
+    return uninstall
+
+
+def _record_query(query, info: dict) -> None:
     record = dict(info)
     try:
         record.update(name=query.name, id=str(query.id), runId=str(query.runId))
     except Exception as exc:  # noqa: BLE001 - e.g. the JVM is already gone
         record["error"] = f"{type(exc).__name__}: {exc}"
-    path = HOOK_DIR / "queries" / f"{_safe_name(record.get('name'), record.get('id', 'query'))}.json"
+    name = _safe_name(record.get("name"), record.get("id", "query"))
+    path = HOOK_DIR / "queries" / f"{name}.json"
     try:
         record["isActive"] = query.isActive
         record["plan"] = query._jsq.explainInternal(True)  # noqa: SLF001 - no public API returns it
@@ -119,11 +144,14 @@ def _dump_query(query, info: dict) -> None:
         record["error"] = f"{type(exc).__name__}: {exc}"
     with _lock:
         _write_json(path, record)
+    if not _listen and record.get("recentProgress"):
+        for event in record["recentProgress"]:
+            _append_progress(name, json.dumps(event))
 
 
-def _dump_queries() -> None:
+def record_queries() -> None:
     for query, info in list(_queries):
-        _dump_query(query, info)
+        _record_query(query, info)
 
 
 def main() -> int:
@@ -133,7 +161,7 @@ def main() -> int:
     script = os.path.abspath(sys.argv[1])
     sys.argv = [script, *sys.argv[2:]]
     sys.path.insert(0, os.path.dirname(script))
-    _install_hooks()
+    install_hooks()
     code = 0
     try:
         runpy.run_path(script, run_name="__main__")
@@ -143,7 +171,7 @@ def main() -> int:
         traceback.print_exc()
         code = 1
     finally:
-        _dump_queries()
+        record_queries()
     return code
 
 

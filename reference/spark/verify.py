@@ -16,7 +16,7 @@ from typing import Any
 
 from fixtures.taxi.geo import in_new_york
 from fixtures.taxi.oracle import MAX_RIDE, Expected
-from fixtures.taxi.records import END, f32
+from fixtures.taxi.records import END, START, f32
 
 from .outputs import QueryRecord, parse_timestamp
 
@@ -78,8 +78,8 @@ class _Mismatches:
         self.count[column] += 1
         self.first.setdefault(column, f"{key}: expected {_show(want)}, found {_show(got)}")
 
-    def problems(self, what: str, total: Mapping[str, int]) -> list[str]:
-        return [f"{what}: {column} differs on {n} of {total[column]} records; first: {self.first[column]}"
+    def problems(self, what: str, total: Mapping[str, int], unit: str = "records") -> list[str]:
+        return [f"{what}: {column} differs on {n} of {total[column]} {unit}; first: {self.first[column]}"
                 for column, n in self.count.most_common()]
 
 
@@ -94,8 +94,8 @@ def parsed_rides_problems(records: list[dict[str, Any]], expected: Expected) -> 
         return ["rides: the output is empty"]
     want = {(r.ride_id, r.kind): r for r in expected.rides}
     seen: Counter[tuple[Any, Any]] = Counter()
-    mismatches = _Mismatches()
-    totals: Counter[str] = Counter()
+    mismatches = {END: _Mismatches(), START: _Mismatches()}
+    totals: dict[str, Counter[str]] = {END: Counter(), START: Counter()}
     for record in records:
         key = (record.get("rideId"), record.get("isStart"))
         seen[key] += 1
@@ -104,11 +104,14 @@ def parsed_rides_problems(records: list[dict[str, Any]], expected: Expected) -> 
             continue
         candidates = [ride.lab_columns()] if not ride.is_start else [ride.real_columns(), ride.lab_columns()]
         for column in RIDE_TYPES:
-            totals[column] += 1
+            totals[ride.kind][column] += 1
             got = _normal(column, record.get(column))
             if all(got != columns[column] for columns in candidates):
-                mismatches.add(column, f"rideId {ride.ride_id} {ride.kind}", candidates[0][column], got)
-    problems = mismatches.problems("rides", totals)
+                mismatches[ride.kind].add(column, f"rideId {ride.ride_id} {ride.kind}", candidates[0][column], got)
+    # END events first: their columns have one right answer, so their examples are the clearest.
+    problems = mismatches[END].problems("rides", totals[END], "END events")
+    problems += mismatches[START].problems("rides", totals[START],
+                                           "START events (with either the real or the lab's literal meaning)")
     missing = [k for k in want if seen[k] == 0]
     unknown = [k for k in seen if k not in want]
     doubled = [k for k, n in seen.items() if n > 1 and k in want]

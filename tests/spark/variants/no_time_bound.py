@@ -1,0 +1,23 @@
+"""Broken variant: watermarks on both sides, but the join condition is rideId equality only (no time bound)."""
+
+import sys
+from pathlib import Path
+
+# The reference solution, loaded by path: each variant changes one thing in it, as a student might.
+sys.path.insert(0, str(Path(__file__).resolve().parents[3] / "reference" / "spark"))
+import sstreaming as ref  # noqa: E402
+from pyspark.sql import functions as F  # noqa: E402
+
+
+def join_fares_rides(fares, cleaned_rides):
+    fares = fares.selectExpr("rideId AS rideId_fares", "startTime", "totalFare", "tip") \
+        .withWatermark("startTime", "30 minutes")
+    rides = cleaned_rides.selectExpr("rideId", "endTime", "driverId", "taxiId", "startLon", "startLat", "endLon",
+                                     "endLat").withWatermark("endTime", "30 minutes")
+    return fares.join(rides, F.expr("rideId_fares = rideId"))
+
+
+ref.join_fares_rides = join_fares_rides
+
+if __name__ == "__main__":
+    sys.exit(ref.main())

@@ -1,0 +1,20 @@
+"""Broken variant: §4.4 keeps the New York box filter but forgets to drop START events."""
+
+import sys
+from pathlib import Path
+
+# The reference solution, loaded by path: each variant changes one thing in it, as a student might.
+sys.path.insert(0, str(Path(__file__).resolve().parents[3] / "reference" / "spark"))
+import sstreaming as ref  # noqa: E402
+
+
+def clean_rides(rides):
+    return rides.filter(
+        rides["startLon"].between(ref.LON_WEST, ref.LON_EAST) & rides["startLat"].between(ref.LAT_SOUTH, ref.LAT_NORTH)
+        & rides["endLon"].between(ref.LON_WEST, ref.LON_EAST) & rides["endLat"].between(ref.LAT_SOUTH, ref.LAT_NORTH))
+
+
+ref.clean_rides = clean_rides
+
+if __name__ == "__main__":
+    sys.exit(ref.main())
