@@ -1,0 +1,144 @@
+"""Each broken variant of the reference is caught by the property it breaks, and by no unrelated one.
+
+The variants (``variants/*.py``) are whole scripts that follow the contract. To keep the suite within its
+time budget on 2 cores they run here in one warm in-process SparkSession (a subprocess run costs a JVM
+start and a cold JIT each time: ~3x slower) through the same recording hooks as ``launch.py``; the contract's
+subprocess path itself is exercised by ``test_run_subprocess.py``. The crash and timeout variants need a
+subprocess and are there.
+"""
+
+from __future__ import annotations
+
+import runpy
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from fixtures.taxi.oracle import Expected
+from reference.spark import launch, verify
+from reference.spark.outputs import RunOutputs
+from reference.spark.submission import REFERENCE_SCRIPT
+
+from .conftest import VARIANTS, require_pyspark
+
+pytestmark = pytest.mark.slow
+REFERENCE_MODULE = "sstreaming"  # the name under which the variants import the reference
+
+
+@dataclass
+class Findings:
+    """Every graded property's problems for one run (an empty list: the property holds)."""
+
+    outputs: RunOutputs
+    schema: list[str]
+    rides: list[str]
+    fares: list[str]
+    cleaned: list[str]
+    joined: list[str]
+    state: list[str]
+    tips: list[str]
+
+    def failing(self) -> set[str]:
+        return {name for name in ("schema", "rides", "fares", "cleaned", "joined", "state", "tips")
+                if getattr(self, name)}
+
+
+@pytest.fixture(scope="module")
+def spark(connector) -> Iterator[object]:
+    require_pyspark()
+    from fixtures.spark.session import build_session
+
+    # No state-store maintenance thread: it would only wake up after the session stopped and log a warning.
+    session = build_session("kafkalab-variants", {"spark.sql.streaming.stateStore.maintenanceInterval": "1h"})
+    uninstall = launch.install_hooks(listen=False)
+    yield session
+    uninstall()
+    session.stop()
+
+
+@pytest.fixture(scope="module")
+def run_script(spark, taxi_cluster, expected: Expected, tmp_path_factory):
+    """Run a contract script in this process, against the sample, and grade every property."""
+    cache: dict[Path, Findings] = {}
+
+    def run(script: Path) -> Findings:
+        if script in cache:
+            return cache[script]
+        workdir = tmp_path_factory.mktemp(script.stem)
+        env = {"KAFKA_BOOTSTRAP_SERVERS": taxi_cluster.bootstrap, "TAXI_RIDES_TOPIC": "taxirides",
+               "TAXI_FARES_TOPIC": "taxifares", "TAXI_OUTPUT_DIR": str(workdir / "output"),
+               "TAXI_CHECKPOINT_DIR": str(workdir / "checkpoints")}
+        with pytest.MonkeyPatch.context() as patch:
+            for key, value in env.items():
+                patch.setenv(key, value)
+            patch.setattr(sys, "argv", [str(script)])
+            sys.modules.pop(REFERENCE_MODULE, None)  # each variant patches a fresh copy of the reference
+            launch.set_hook_dir(workdir / "harness")
+            try:
+                runpy.run_path(str(script), run_name="__main__")
+            except SystemExit as exc:
+                assert exc.code in (0, None), f"{script.name} exited with {exc.code}"
+            finally:
+                launch.record_queries()
+                sys.modules.pop(REFERENCE_MODULE, None)
+        outputs = RunOutputs(workdir / "output", workdir / "harness")
+        findings = Findings(
+            outputs=outputs,
+            schema=verify.schema_problems(outputs.query("rides"), verify.RIDE_TYPES, "rides")
+            + verify.schema_problems(outputs.query("fares"), verify.FARE_TYPES, "fares"),
+            rides=verify.parsed_rides_problems(outputs.records("rides"), expected),
+            fares=verify.parsed_fares_problems(outputs.records("fares"), expected),
+            cleaned=verify.cleaning_problems(outputs.records("cleaned"), expected),
+            joined=verify.join_problems(outputs.records("joined"), expected),
+            state=verify.state_problems(outputs.query("joined")),
+            tips=verify.tips_problems(outputs.records("tips"), expected),
+        )  # fmt: skip
+        cache[script] = findings
+        return findings
+
+    return run
+
+
+def test_session_has_the_small_machine_settings(spark) -> None:
+    from fixtures.spark.session import SMALL_MACHINE_CONF
+
+    conf = spark.sparkContext.getConf()
+    for key in ("spark.sql.shuffle.partitions", "spark.ui.enabled", "spark.sql.session.timeZone",
+                "spark.driver.host", "spark.driver.bindAddress"):
+        assert conf.get(key) == SMALL_MACHINE_CONF[key], key
+    assert spark.conf.get("spark.sql.shuffle.partitions") == "2"
+    assert spark.sparkContext.master == "local[2]"
+    assert "spark-sql-kafka-0-10" in conf.get("spark.jars")
+
+
+def test_reference_in_process_passes_everything(run_script) -> None:
+    findings = run_script(REFERENCE_SCRIPT)
+    assert findings.failing() == set(), findings
+
+
+def test_reference_uses_the_oracle_s_geography() -> None:
+    require_pyspark()
+    from fixtures.taxi import geo, oracle
+
+    ref = runpy.run_path(str(REFERENCE_SCRIPT))  # not as __main__: only the definitions
+    for name in ("LON_EAST", "LON_WEST", "LAT_NORTH", "LAT_SOUTH", "MANHATTAN_WEST", "MANHATTAN_EAST",
+                 "MANHATTAN_SOUTH", "MANHATTAN_NORTH", "CELL_DEG"):
+        assert ref[name] == getattr(geo, name), name
+    assert ref["TIPS_WINDOW"] == f"{int(oracle.TIPS_WINDOW.total_seconds() // 60)} minutes"
+
+
+@pytest.mark.parametrize(("variant", "caught_by", "why"), [
+    ("wrong_schema_order", {"rides", "joined", "tips"}, "endTime differs on"),
+    ("start_kept", {"cleaned"}, "are not END events"),
+    ("no_cleaning", {"cleaned", "joined", "tips"}, "outside the New York box"),
+    ("no_watermark", {"state", "tips"}, "state cleanup [ left = null ]"),
+    ("no_time_bound", {"state", "joined"}, "outside the time window"),
+    ("wrong_key", {"joined", "tips"}, "join a fare to another ride"),
+])  # fmt: skip
+def test_broken_variant_is_caught(run_script, variant: str, caught_by: set[str], why: str) -> None:
+    findings = run_script(VARIANTS / f"{variant}.py")
+    assert findings.failing() == caught_by, findings
+    assert why in "\n".join(p for name in caught_by for p in getattr(findings, name))
