@@ -13,7 +13,6 @@ import json
 import time
 from collections import defaultdict
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import pytest
 from kafka import KafkaAdminClient, TopicPartition
@@ -23,7 +22,6 @@ from checks import hints
 from fixtures import clients
 from fixtures.jcdecaux.oracle import record_problems, station_id
 from fixtures.kafka_facts import TopicFacts, begin_offsets, describe_topic, end_offsets, group_offsets
-from fixtures.targets import Target
 from fixtures.verdict import Hint, expect, fail, needs
 
 TOPIC = "velib-stations"
@@ -75,28 +73,8 @@ VELIB_FEW_RECORDS = Hint(
 
 
 @pytest.fixture(scope="session")
-def velib_reference(target: Target, request: pytest.FixtureRequest) -> None:
-    """On the embedded reference cluster, play §3.1 once (the reference cluster's own play covers §2)."""
-    if not target.embedded or request.config.getoption("kafkalab_no_reference"):
-        return
-    from reference.velib.play import play
-
-    cluster = request.getfixturevalue("reference_cluster")
-    transcript = play(cluster.runtime, cluster.zookeeper_endpoint, cluster.broker_endpoints[0])
-    report_dir = request.config.getoption("kafkalab_report_dir", None)
-    if report_dir:
-        Path(report_dir).mkdir(parents=True, exist_ok=True)
-        (Path(report_dir) / "reference-velib-transcript.txt").write_text(transcript.text())
-
-
-@pytest.fixture(scope="session")
-def velib_admin(admin: KafkaAdminClient, velib_reference: None) -> KafkaAdminClient:
-    return admin
-
-
-@pytest.fixture(scope="session")
-def velib_topic(velib_admin: KafkaAdminClient) -> TopicFacts:
-    facts = describe_topic(velib_admin, TOPIC)
+def velib_topic(admin: KafkaAdminClient) -> TopicFacts:
+    facts = describe_topic(admin, TOPIC)
     if facts is None:
         needs(f"topic {TOPIC}", f"it does not exist (§3.1.2: kafka-topics.sh --create … --topic {TOPIC})")
     return facts
@@ -121,9 +99,9 @@ class Sample:
 
 
 @pytest.fixture(scope="session")
-def velib_sample(velib_admin: KafkaAdminClient, velib_topic: TopicFacts, bootstrap: list[str],
+def velib_sample(admin: KafkaAdminClient, velib_topic: TopicFacts, bootstrap: list[str],
                  check_timeout: float) -> Sample:
-    ends, begins = end_offsets(velib_admin, velib_topic), begin_offsets(velib_admin, velib_topic)
+    ends, begins = end_offsets(admin, velib_topic), begin_offsets(admin, velib_topic)
     starts = {p: max(begins[p], ends[p] - SAMPLE_PER_PARTITION) for p in ends if ends[p] > begins[p]}
     sample = Sample(stored=sum(ends[p] - begins[p] for p in ends))
     if not starts:
@@ -148,11 +126,11 @@ def velib_sample(velib_admin: KafkaAdminClient, velib_topic: TopicFacts, bootstr
 
 
 @pytest.mark.step("3.1.2")
-def test_velib_topic_exists(velib_admin: KafkaAdminClient, record_property) -> None:
+def test_velib_topic_exists(admin: KafkaAdminClient, record_property) -> None:
     """The topic `velib-stations` exists."""
-    facts = describe_topic(velib_admin, TOPIC)
+    facts = describe_topic(admin, TOPIC)
     if facts is None:
-        topics = sorted(t for t in velib_admin.list_topics() if not t.startswith("__"))
+        topics = sorted(t for t in admin.list_topics() if not t.startswith("__"))
         close = difflib.get_close_matches(TOPIC, topics, n=1, cutoff=0.7)
         reason = f"topic {TOPIC!r} does not exist" + (f" (there is {close[0]!r}: a typo?)" if close else "")
         fail(reason, VELIB_TOPIC_MISSING, expected=TOPIC, found=topics or "no topic")
@@ -187,16 +165,16 @@ def test_velib_records_are_station_json(velib_sample: Sample, record_property) -
 
 
 @pytest.mark.step("3.1.3")
-def test_velib_monitor_group_has_committed_offsets(velib_admin: KafkaAdminClient, velib_topic: TopicFacts,
+def test_velib_monitor_group_has_committed_offsets(admin: KafkaAdminClient, velib_topic: TopicFacts,
                                                    record_property) -> None:
     """The group `velib-monitor-stations` committed offsets on `velib-stations` (and its lag is shown)."""
-    committed = group_offsets(velib_admin, GROUP, TOPIC)
-    ends = end_offsets(velib_admin, velib_topic)
+    committed = group_offsets(admin, GROUP, TOPIC)
+    ends = end_offsets(admin, velib_topic)
     record_property("found", "\n".join(
         f"partition {p}: current-offset {committed.get(p, '-')} log-end-offset {ends[p]} lag "
         f"{ends[p] - committed[p] if p in committed else '-'}" for p in sorted(ends)))
     if not committed:
-        groups = sorted(g["group_id"] for g in velib_admin.list_groups()
+        groups = sorted(g["group_id"] for g in admin.list_groups()
                         if not g["group_id"].startswith(clients.GRADER_PREFIX))
         fail(f"group {GROUP!r} has no committed offset on {TOPIC!r}", VELIB_GROUP,
              expected=f"offsets of group {GROUP}", found=f"groups: {groups or 'none'}")

@@ -10,9 +10,7 @@ Run it by hand: ``python -m reference.s2 --zookeeper localhost:2181 --bootstrap 
 
 from __future__ import annotations
 
-import argparse
 import subprocess
-import sys
 from dataclasses import dataclass, field
 
 from kafka.partitioner import murmur2
@@ -20,8 +18,9 @@ from kafka.partitioner import murmur2
 from fixtures import clients
 from fixtures.kafka_facts import group_offsets
 from fixtures.net import Endpoint
-from fixtures.runtime import DEFAULT_VERSION, KafkaRuntime, fetch
+from fixtures.runtime import KafkaRuntime
 from fixtures.wait import wait_until
+from reference.cli import play_main
 
 TOPIC = "conversation"
 GROUP = "mygroup"
@@ -178,16 +177,7 @@ def play(runtime: KafkaRuntime, zookeeper: Endpoint, broker: Endpoint) -> Transc
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m reference.s2", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--zookeeper", default="localhost:2181")
-    parser.add_argument("--bootstrap", default="localhost:9092")
-    parser.add_argument("--kafka", default=DEFAULT_VERSION, help="version of the lab's scripts to use")
-    args = parser.parse_args(argv)
-    runtime = fetch(args.kafka, progress=lambda m: print(m, file=sys.stderr))
-    transcript = play(runtime, Endpoint.parse(args.zookeeper, 2181), Endpoint.parse(args.bootstrap, 9092))
-    print(transcript.text())
-    return 0
+    return play_main(play, "python -m reference.s2", __doc__, argv)
 
 
 if __name__ == "__main__":

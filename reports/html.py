@@ -22,7 +22,7 @@ _ENV.filters["when"] = lambda ts: dt.datetime.fromtimestamp(ts, dt.timezone.utc)
 
 
 def render_target(results: TargetResults) -> str:
-    ordered = sorted(results.results, key=lambda r: (r.step, r.nodeid))
+    ordered = results.in_lab_order()
     return _ENV.get_template("target.html.j2").render(results=results, ordered=ordered, counts=results.counts())
 
 

@@ -114,7 +114,7 @@ class ResultCollector:
         for name, results in self.by_target.items():
             counts = results.counts()
             terminalreporter.section(f"Kafka lab — {name}: {counts['passed']}/{len(results.results)} checks passed")
-            for r in sorted(results.results, key=lambda r: (r.step, r.nodeid)):
+            for r in results.in_lab_order():
                 mark = {"passed": "ok  ", "failed": "FAIL", "skipped": "skip", "error": "ERR "}[r.outcome]
                 terminalreporter.write_line(f" {mark} [{r.step or '-'}] {r.title}")
                 if r.outcome != "passed" and r.reason:

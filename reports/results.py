@@ -13,6 +13,8 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from fixtures.steps import step_key
+
 SCHEMA_VERSION = 1
 USER_PROPERTY = "kafkalab.result"
 # A secret never reaches a report: values of these names are masked wherever they appear.
@@ -71,6 +73,10 @@ class TargetResults:
     target: str
     results: list[CheckResult] = field(default_factory=list)
     meta: dict[str, Any] = field(default_factory=dict)
+
+    def in_lab_order(self) -> list[CheckResult]:
+        """By lab section; within one, in the order the checks ran (the order they depend on each other)."""
+        return sorted(self.results, key=lambda r: step_key(r.step))
 
     def counts(self) -> dict[str, int]:
         counts = {"passed": 0, "failed": 0, "skipped": 0, "error": 0}

@@ -40,8 +40,8 @@ def _fake_mvn(folder: Path, body: str) -> dict[str, str]:
 
 
 def test_an_unreachable_registry_is_said_plainly(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    env = _fake_mvn(tmp_path / "bin", "echo '[ERROR] Could not transfer artifact org.apache.kafka:kafka_2.13:pom:3.9.2: "
-                                      "java.net.UnknownHostException'; exit 1\n")
+    maven_says = "[ERROR] Could not transfer artifact org.apache.kafka:kafka_2.13:pom:3.9.2: UnknownHostException"
+    env = _fake_mvn(tmp_path / "bin", f"echo '{maven_says}'; exit 1\n")
     monkeypatch.setenv("PATH", env["PATH"])
     with pytest.raises(RuntimeFetchError, match="cannot reach Maven Central"):
         fetch("3.9.2", root=tmp_path / "cache", progress=lambda _: None)

@@ -11,7 +11,6 @@ Run it by hand: ``python -m reference.velib.play --zookeeper localhost:2181 --bo
 
 from __future__ import annotations
 
-import argparse
 import os
 import secrets
 import signal
@@ -23,8 +22,9 @@ from fixtures import clients
 from fixtures.jcdecaux import JCDecauxStandIn
 from fixtures.kafka_facts import describe_topic, end_offsets, group_offsets
 from fixtures.net import Endpoint
-from fixtures.runtime import DEFAULT_VERSION, KafkaRuntime, fetch
+from fixtures.runtime import KafkaRuntime
 from fixtures.wait import wait_until
+from reference.cli import play_main
 from reference.s2 import LabShell, Transcript
 
 TOPIC = "velib-stations"
@@ -101,15 +101,7 @@ def play(runtime: KafkaRuntime, zookeeper: Endpoint, broker: Endpoint, polls_bef
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m reference.velib.play", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--zookeeper", default="localhost:2181")
-    parser.add_argument("--bootstrap", default="localhost:9092")
-    parser.add_argument("--kafka", default=DEFAULT_VERSION, help="version of the lab's scripts to use")
-    args = parser.parse_args(argv)
-    runtime = fetch(args.kafka, progress=lambda m: print(m, file=sys.stderr))
-    print(play(runtime, Endpoint.parse(args.zookeeper, 2181), Endpoint.parse(args.bootstrap, 9092)).text())
-    return 0
+    return play_main(play, "python -m reference.velib.play", __doc__, argv)
 
 
 if __name__ == "__main__":
