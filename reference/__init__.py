@@ -13,6 +13,7 @@ from typing import Callable
 PLAYS: list[tuple[str, str]] = [
     ("s2", "reference.s2:play"),
     ("velib", "reference.velib.play:play"),
+    ("taxi", "reference.taxi.play:play"),
 ]
 
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from kafka import KafkaAdminClient
+
 from fixtures import clients
 from fixtures.kafka_facts import begin_offsets, describe_topic, end_offsets
 
@@ -16,15 +18,19 @@ class TopicCount:
     records: int
 
 
-def topic_records(bootstrap: str, topic: str, timeout_s: float = 15.0) -> TopicCount:
+def count_records(admin: KafkaAdminClient, topic: str) -> TopicCount:
     """Records in ``topic``. Exact for the lab's topics: no compaction, no transactions, nothing expired yet."""
+    facts = describe_topic(admin, topic)
+    if facts is None:
+        return TopicCount(topic, False, 0)
+    ends, begins = end_offsets(admin, facts), begin_offsets(admin, facts)
+    return TopicCount(topic, True, sum(ends[p] - begins.get(p, 0) for p in ends))
+
+
+def topic_records(bootstrap: str, topic: str, timeout_s: float = 15.0) -> TopicCount:
     admin = clients.admin(bootstrap, timeout_s)
     try:
-        facts = describe_topic(admin, topic)
-        if facts is None:
-            return TopicCount(topic, False, 0)
-        ends, begins = end_offsets(admin, facts), begin_offsets(admin, facts)
-        return TopicCount(topic, True, sum(ends[p] - begins.get(p, 0) for p in ends))
+        return count_records(admin, topic)
     finally:
         admin.close()
 

@@ -1,0 +1,134 @@
+"""§4.1 — the taxi topics: `taxirides` and `taxifares` exist and hold the taxi files, line for line.
+
+The expected counts are the lines of the files shipped with the lab (`nycTaxiRides.gz`: 100,000 ride events,
+or its matched sample `nycTaxiRides-fared.gz`: 888; `nycTaxiFares.gz`: 444), since the lab's download
+addresses no longer answer. A sample of records from the start of each topic must parse as lines of the
+right file (a fare in `taxirides`, or a console prompt sent as data, is caught there).
+"""
+
+from __future__ import annotations
+
+from typing import Callable
+
+import pytest
+from kafka import KafkaAdminClient, TopicPartition
+
+from fixtures import clients
+from fixtures.kafka_facts import describe_topic
+from fixtures.taxi.files import FARED_RIDES, FARES, RIDES
+from fixtures.taxi.records import ParseError, parse_fare, parse_ride
+from fixtures.verdict import Hint, fail, needs
+from reference.taxi.counts import count_records
+from reference.taxi.ingest import FARES_TOPIC, RIDES_TOPIC
+
+SAMPLE = 20
+RIDE_COUNTS = {RIDES.lines: RIDES.name, FARED_RIDES.lines: FARED_RIDES.name}
+
+TAXI_TOPIC_MISSING = Hint(
+    "Créez le topic : `kafka-topics.sh --create --bootstrap-server localhost:9092 --replication-factor 1 "
+    "--partitions 1 --topic {topic}` (avec Kafka 2.7 : `--zookeeper localhost:2181`), puis rejouez le fichier.",
+    "Create the topic: `kafka-topics.sh --create --bootstrap-server localhost:9092 --replication-factor 1 "
+    "--partitions 1 --topic {topic}` (Kafka 2.7: `--zookeeper localhost:2181`), then replay the file.",
+)
+TAXI_EMPTY = Hint(
+    "Le topic est vide : `zcat {file} | split -l 10000 --filter=\"kafka-console-producer.sh --broker-list "
+    "localhost:9092 --topic {topic}; sleep 0.2\" > /dev/null`.",
+    "The topic is empty: `zcat {file} | split -l 10000 --filter=\"kafka-console-producer.sh --broker-list "
+    "localhost:9092 --topic {topic}; sleep 0.2\" > /dev/null`.",
+)
+TAXI_TOO_MANY = Hint(
+    "Plus d'enregistrements que de lignes : le fichier a été envoyé plusieurs fois. Supprimez le topic "
+    "(`kafka-topics.sh --delete --topic {topic} …`), recréez-le et rejouez le fichier une seule fois.",
+    "More records than lines: the file was sent more than once. Delete the topic (`kafka-topics.sh --delete "
+    "--topic {topic} …`), create it again and replay the file once.",
+)
+TAXI_TOO_FEW = Hint(
+    "Moins d'enregistrements que de lignes : le pipeline s'est arrêté avant la fin (lisez les erreurs de "
+    "kafka-console-producer.sh) ; recréez le topic et rejouez le fichier.",
+    "Fewer records than lines: the pipeline stopped early (read kafka-console-producer.sh's errors); create the "
+    "topic again and replay the file.",
+)
+TAXI_NOT_LINES = Hint(
+    "Chaque message doit être une ligne du fichier, telle quelle : envoyez `zcat {file}` (pas le fichier .gz "
+    "compressé, pas l'autre fichier, sans en-tête).",
+    "Each message must be one line of the file, as is: send `zcat {file}` (not the compressed .gz, not the "
+    "other file, no header).",
+)
+
+
+def _count_or_fail(admin: KafkaAdminClient, topic: str, file: str, allowed: dict[int, str], record_property) -> None:
+    found = count_records(admin, topic)
+    if not found.exists:
+        fail(f"topic {topic} does not exist", TAXI_TOPIC_MISSING.format(topic=topic),
+             expected=f"topic {topic}", found="no such topic")
+    record_property("found", f"{found.records} records in {topic}")
+    if found.records in allowed:
+        return
+    want = " or ".join(f"{n} ({name})" for n, name in allowed.items())
+    if found.records == 0:
+        hint = TAXI_EMPTY
+    elif found.records > max(allowed):
+        hint = TAXI_TOO_MANY
+    else:
+        hint = TAXI_TOO_FEW
+    fail(f"topic {topic} holds {found.records} records, not the number of lines of {file}",
+         hint.format(topic=topic, file=file), expected=want, found=found.records)
+
+
+@pytest.mark.step("4.1")
+def test_taxirides_holds_the_ride_file(admin: KafkaAdminClient, record_property) -> None:
+    """`taxirides` holds every line of the ride file once (100,000, or the 888 of the matched sample)."""
+    _count_or_fail(admin, RIDES_TOPIC, RIDES.name, RIDE_COUNTS, record_property)
+
+
+@pytest.mark.step("4.1")
+def test_taxifares_holds_the_fare_file(admin: KafkaAdminClient, record_property) -> None:
+    """`taxifares` holds every line of the fare file once (444)."""
+    _count_or_fail(admin, FARES_TOPIC, FARES.name, {FARES.lines: FARES.name}, record_property)
+
+
+def _first_values(bootstrap: list[str], topic: str, partitions: list[int], timeout_s: float) -> list[str]:
+    consumer = clients.consumer(bootstrap, timeout_s=timeout_s, group_id=None, enable_auto_commit=False,
+                                consumer_timeout_ms=int(timeout_s * 1000))
+    try:
+        consumer.assign([TopicPartition(topic, p) for p in partitions])
+        consumer.seek_to_beginning()
+        values = []
+        for message in consumer:
+            values.append(message.value.decode("utf-8", "replace") if message.value is not None else "")
+            if len(values) >= SAMPLE:
+                break
+        return values
+    finally:
+        consumer.close()
+
+
+def _records_are_lines(admin: KafkaAdminClient, bootstrap: list[str], timeout_s: float, topic: str, file: str,
+                       parse: Callable[[str], object], record_property) -> None:
+    facts = describe_topic(admin, topic)
+    if facts is None:
+        needs(f"topic {topic}", "it does not exist (§4.1)")
+    values = _first_values(bootstrap, topic, [p.partition for p in facts.partitions], min(timeout_s, 10.0))
+    if not values:
+        needs(f"records in {topic}", "the topic is empty (§4.1)")
+    record_property("found", f"first record: {values[0][:100]}")
+    for value in values:
+        try:
+            parse(value)
+        except ParseError as exc:
+            fail(f"a record of {topic} is not a line of {file}: {exc}", TAXI_NOT_LINES.format(file=file),
+                 expected=f"a {file} line", found=value[:120])
+
+
+@pytest.mark.step("4.1")
+def test_taxirides_records_are_ride_lines(admin: KafkaAdminClient, bootstrap: list[str], check_timeout: float,
+                                          record_property) -> None:
+    """The first records of `taxirides` are ride lines (11 fields, START or END), as in the file."""
+    _records_are_lines(admin, bootstrap, check_timeout, RIDES_TOPIC, RIDES.name, parse_ride, record_property)
+
+
+@pytest.mark.step("4.1")
+def test_taxifares_records_are_fare_lines(admin: KafkaAdminClient, bootstrap: list[str], check_timeout: float,
+                                          record_property) -> None:
+    """The first records of `taxifares` are fare lines (8 fields), as in the file."""
+    _records_are_lines(admin, bootstrap, check_timeout, FARES_TOPIC, FARES.name, parse_fare, record_property)
