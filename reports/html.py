@@ -1,16 +1,21 @@
-"""The per-target HTML page, rendered by jinja2 with autoescaping: every value a student controls
-(topic names, messages, hostnames, logs) is shown as text, never as markup."""
+"""HTML pages rendered by jinja2 with autoescaping: every value a student controls (topic names, messages,
+hostnames, logs) is shown as text, never as markup. Pages are single files (inline CSS and SVG): they open
+offline and can be mailed to a student."""
 
 from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
+from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
+from markupsafe import Markup, escape
 
 from .results import TargetResults
+from .rubric import Rubric
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
+_COLORS = ("#4477aa", "#ee6677", "#228833", "#ccbb44")
 
 _ENV = Environment(
     loader=FileSystemLoader(TEMPLATES),
@@ -21,12 +26,61 @@ _ENV = Environment(
 _ENV.filters["when"] = lambda ts: dt.datetime.fromtimestamp(ts, dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
 
 
-def render_target(results: TargetResults) -> str:
-    ordered = results.in_lab_order()
-    return _ENV.get_template("target.html.j2").render(results=results, ordered=ordered, counts=results.counts())
+def bar_chart(chart: dict[str, Any], width: int = 420, bar: int = 18) -> Markup:
+    """Grouped horizontal bars as inline SVG (e.g. partition leaders per broker, before/after a shutdown)."""
+    series: dict[str, dict[str, float]] = chart.get("series") or {}
+    labels = sorted({label for values in series.values() for label in values})
+    peak = max((v for values in series.values() for v in values.values()), default=0) or 1
+    rows, y = [], 20
+    for label in labels:
+        rows.append(f'<text x="0" y="{y + bar - 5}" font-size="12">{escape(label)}</text>')
+        for index, (name, values) in enumerate(series.items()):
+            value = values.get(label, 0)
+            length = (width - 190) * value / peak
+            color = _COLORS[index % len(_COLORS)]
+            rows.append(f'<rect x="90" y="{y}" width="{length:.0f}" height="{bar - 4}" fill="{color}">'
+                        f"<title>{escape(name)}: {value:g}</title></rect>"
+                        f'<text x="{95 + length:.0f}" y="{y + bar - 6}" font-size="11">{escape(name)} {value:g}</text>')
+            y += bar
+        y += 6
+    title = escape(chart.get("title", ""))
+    return Markup(f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{y}" role="img" '
+                  f'aria-label="{title}"><text x="0" y="12" font-size="12" font-weight="bold">{title}</text>'
+                  + "".join(rows) + "</svg>")
 
 
-def write_target_html(results: TargetResults, path: Path) -> Path:
+_ENV.globals["bar_chart"] = bar_chart
+
+
+def render_target(results: TargetResults, rubric: Rubric | None = None) -> str:
+    rubric = rubric or Rubric.load()
+    return _ENV.get_template("target.html.j2").render(
+        results=results, ordered=results.in_lab_order(), counts=results.counts(), grade=rubric.grade(results),
+        rubric=rubric, info=results.meta.get("target", {}))
+
+
+def render_class(all_results: list[TargetResults], rubric: Rubric, roster_errors: list[str]) -> str:
+    ordered = sorted(all_results, key=lambda r: r.target)
+    steps = sorted({r.step for t in ordered for r in t.results}, key=lambda s: [int(p) for p in s.split(".")
+                                                                                 if p.isdigit()] or [999])
+    grid = {t.target: {step: [r for r in t.results if r.step == step] for step in steps} for t in ordered}
+    grades = {t.target: rubric.grade(t) for t in ordered}
+    buckets = [0] * 5  # 0-4, 4-8, 8-12, 12-16, 16-20
+    for grade in grades.values():
+        buckets[min(int(grade.on_20 // 4), 4)] += 1
+    return _ENV.get_template("class.html.j2").render(
+        ordered=ordered, steps=steps, grid=grid, grades=grades, rubric=rubric, roster_errors=roster_errors,
+        distribution=bar_chart({"title": "Répartition des notes / grades", "series": {"students": {
+            f"{4 * i:>2}–{4 * i + 4}": n for i, n in enumerate(buckets)}}}))
+
+
+def write_target_html(results: TargetResults, path: Path, rubric: Rubric | None = None) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(render_target(results), encoding="utf-8")
+    path.write_text(render_target(results, rubric), encoding="utf-8")
+    return path
+
+
+def write_class_html(all_results: list[TargetResults], rubric: Rubric, roster_errors: list[str], path: Path) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(render_class(all_results, rubric, roster_errors), encoding="utf-8")
     return path

@@ -49,6 +49,8 @@ class CheckResult:
     duration_s: float = 0.0
     logs: dict[str, str] = field(default_factory=dict)
     nodeid: str = ""
+    # A small picture: {"title": …, "series": {"before": {"broker 0": 5, …}, "after": {…}}}.
+    chart: dict[str, Any] | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

@@ -1,0 +1,75 @@
+"""Grades, the class page and the exports, from results built by hand."""
+
+from __future__ import annotations
+
+import csv
+import json
+
+from fixtures.scheduling import TargetScheduling
+from reports.exports import gradescope_results, write_jsonl, write_moodle_csv
+from reports.html import render_class, render_target
+from reports.results import CheckResult, TargetResults
+from reports.rubric import Rubric
+
+
+def student(target: str, outcomes: dict[str, str], name: str = "", email: str = "") -> TargetResults:
+    results = [CheckResult.build(target=target, check=check, title=check, step="2.1.4", outcome=outcome,
+                                 reason="" if outcome == "passed" else f"{check} broke")
+               for check, outcome in outcomes.items()]
+    return TargetResults(target, results, {"target": {"student": name, "email": email, "host": f"pi-{target}"}})
+
+
+def test_the_grade_on_20_follows_the_weights() -> None:
+    rubric = Rubric({"a": 3, "b": 1}, default=1)
+    assert rubric.grade(student("s", {"a": "passed", "b": "failed"})).on_20 == 15.0
+    assert rubric.grade(student("s", {"a": "skipped", "b": "passed"})).on_20 == 5.0
+    assert Rubric.load().weight("test_velib_each_station_is_in_one_partition") == 2
+
+
+def test_moodle_csv_has_one_row_per_student_keyed_by_email(tmp_path) -> None:
+    rubric = Rubric(default=1)
+    path = write_moodle_csv([student("alice", {"a": "passed"}, email="alice@univ.fr"),
+                             student("bob", {"a": "failed"}, email="bob@univ.fr")], rubric, tmp_path / "m.csv")
+    rows = list(csv.reader(path.open()))
+    assert rows[0][:3] == ["Email address", "ID number", "TP Kafka (/20)"]
+    assert rows[1][:3] == ["alice@univ.fr", "alice", "20.00"] and rows[2][:3] == ["bob@univ.fr", "bob", "0.00"]
+    assert "À revoir" in rows[2][3]
+
+
+def test_gradescope_results_follow_its_format() -> None:
+    data = gradescope_results(student("alice", {"a": "passed", "b": "failed"}), Rubric(default=2))
+    assert data["score"] == 2 and [t["max_score"] for t in data["tests"]] == [2, 2]
+    assert {t["status"] for t in data["tests"]} == {"passed", "failed"}
+    assert all(set(t) >= {"name", "score", "max_score", "status", "output", "visibility"} for t in data["tests"])
+
+
+def test_jsonl_has_one_line_per_result(tmp_path) -> None:
+    path = write_jsonl([student("alice", {"a": "passed", "b": "failed"})], tmp_path / "r.jsonl")
+    lines = [json.loads(line) for line in path.read_text().splitlines()]
+    found = [(x["target"], x["check"], x["outcome"]) for x in lines]
+    assert found == [("alice", "a", "passed"), ("alice", "b", "failed")]
+
+
+def test_the_class_page_escapes_student_names_and_links_each_report() -> None:
+    payload = "<script>alert(1)</script>"
+    page = render_class([student("alice", {"a": "passed"}, name=payload), student("bob", {"a": "failed"})],
+                        Rubric(default=1), [f"line 3, column 'host': {payload}"])
+    assert "<script>alert" not in page and "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+    assert 'href="alice.html"' in page and 'href="bob.html"' in page
+    assert "cell-passed" in page and "cell-failed" in page
+
+
+def test_a_chart_is_drawn_with_escaped_labels() -> None:
+    results = student("alice", {"a": "passed"})
+    results.results[0].chart = {"title": "leaders <per> broker", "series": {"before": {"broker 0": 5, "broker 1": 5},
+                                                                          "after": {"broker 1": 10}}}
+    page = render_target(results, Rubric(default=1))
+    assert "<svg" in page and "leaders &lt;per&gt; broker" in page and "<per>" not in page
+
+
+def test_xdist_scope_is_the_target_for_checks_and_the_module_otherwise() -> None:
+    scheduling = TargetScheduling.__new__(TargetScheduling)
+    scheduling.target_ids = frozenset({"alice", "bob"})
+    assert scheduling._split_scope("checks/test_broker.py::test_broker_speaks_kafka[alice]") == "target:alice"
+    assert scheduling._split_scope("checks/test_mygroup.py::test_mygroup_exists[alice]") == "target:alice"
+    assert scheduling._split_scope("tests/test_x.py::test_y[3.9.2]") == "tests/test_x.py"
