@@ -10,6 +10,7 @@ the first check fails with the end of its output and the others are skipped.
 from __future__ import annotations
 
 import importlib.util
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -129,9 +130,15 @@ def spark_run(spark_script: Path, spark_bootstrap: str, spark_lines, request: py
     create_topics(spark_bootstrap, [rides_topic, fares_topic])
     for topic, lines in zip((rides_topic, fares_topic), spark_lines):
         replay(spark_bootstrap, topic, lines, chunk_size=len(lines), pause_s=0, via="python")
+    # With --report-dir the run folder (outputs, stdout/stderr, recorded plans) is kept beside the reports.
+    report_dir = request.config.getoption("kafkalab_report_dir", None)
+    if report_dir:
+        Path(report_dir).mkdir(parents=True, exist_ok=True)
+        workdir = Path(tempfile.mkdtemp(prefix=f"spark-run-{spark_script.stem}-", dir=report_dir))
+    else:
+        workdir = tmp_path_factory.mktemp("spark-run")
     try:
-        yield run_submission(spark_script, SparkTarget(spark_bootstrap, rides_topic, fares_topic),
-                             tmp_path_factory.mktemp("spark-run"),
+        yield run_submission(spark_script, SparkTarget(spark_bootstrap, rides_topic, fares_topic), workdir,
                              timeout=request.config.getoption("kafkalab_spark_timeout"))
     finally:
         admin = clients.admin(spark_bootstrap)
@@ -161,7 +168,7 @@ def _fail_on(problems: list[str], hint: Hint, expected: str) -> None:
 @pytest.mark.step("4.2")
 def test_spark_script_finishes(target: Target, spark_run: SubmissionRun, record_property) -> None:
     """The Spark script runs to its end within the timeout, without error."""
-    record_property("found", spark_run.describe().splitlines()[0])
+    record_property("found", f"{spark_run.describe().splitlines()[0]} (run folder {spark_run.workdir})")
     if spark_run.timed_out:
         fail(f"the script did not finish within {spark_run.timeout_s:.0f}s and was stopped", SPARK_TIMEOUT,
              expected="exit status 0", found=spark_run.output_tail(20))

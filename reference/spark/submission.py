@@ -23,12 +23,14 @@ from pathlib import Path
 
 from fixtures.cluster import _die_with_parent
 from fixtures.spark.session import LOOPBACK, submit_env
+from fixtures.wait import WaitTimeout, wait_until
 
 HERE = Path(__file__).resolve().parent
 LAUNCHER = HERE / "launch.py"
 REFERENCE_SCRIPT = HERE / "sstreaming.py"
 DEFAULT_TIMEOUT_S = 180.0
 KILL_GRACE_S = 10.0
+REAP_TIMEOUT_S = 15.0
 # Variables a JVM and Python need to start at all; everything else of the grader's environment stays out.
 _PASSED_THROUGH = ("PATH", "JAVA_HOME", "LANG", "LC_ALL")
 
@@ -156,7 +158,20 @@ def _kill_group(proc: subprocess.Popen) -> None:
             continue
 
 
+def _group_gone(pgid: int) -> bool:
+    try:
+        os.killpg(pgid, 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:
+        return False
+    return False
+
+
 def _reap_group(pgid: int) -> None:
-    """Kill what is left of the script's own process group (a JVM that outlived its Python)."""
+    """Kill what is left of the script's own process group (a JVM that outlived its Python), and wait until
+    it is gone, so that the next run never overlaps this one (one Spark at a time on 2 cores)."""
     with contextlib.suppress(ProcessLookupError, PermissionError):
         os.killpg(pgid, signal.SIGKILL)
+    with contextlib.suppress(WaitTimeout):
+        wait_until(lambda: _group_gone(pgid), REAP_TIMEOUT_S, f"process group {pgid} to exit")

@@ -1,7 +1,9 @@
-"""The submission contract end to end: scripts run in a subprocess against a real cluster, with a timeout.
+"""The submission contract end to end, as an instructor grades: ``pytest checks --spark-script …`` in a subprocess.
 
-The reference job's every output equals the oracle on the shipped data (the 444 fares and their 888 ride
-lines); a script that crashes or never finishes is stopped and reported with its own output.
+The reference job passes every Spark check and its outputs (kept with ``--report-dir``) equal the oracle on
+the shipped data (the 444 fares and their 888 ride lines); a script that crashes fails the first check with
+its own error and the others are skipped; a variant without watermarks fails exactly the state and tips
+checks; a script that never finishes is stopped at the timeout with its whole process group.
 """
 
 from __future__ import annotations
@@ -14,30 +16,47 @@ import pytest
 from fixtures.taxi.oracle import Expected
 from reference.spark import verify
 from reference.spark.outputs import OUTPUTS, RunOutputs
-from reference.spark.submission import REFERENCE_SCRIPT, SubmissionRun, Target, run_submission
+from reference.spark.submission import REFERENCE_SCRIPT, SubmissionRun, Target, run_submission, submission_env
 
+from ..conftest import GradeRun, grade
 from .conftest import VARIANTS
 
 pytestmark = pytest.mark.slow
-RUN_TIMEOUT_S = 240.0
+SPARK_CHECKS = (
+    "test_spark_script_finishes", "test_spark_parsed_schema_has_the_lab_types",
+    "test_spark_parsed_values_match_the_lines", "test_spark_cleaning_keeps_end_events_inside_new_york",
+    "test_spark_join_equals_the_oracle", "test_spark_join_has_watermarks_and_bounded_state",
+    "test_spark_tips_per_area_match_the_oracle",
+)  # fmt: skip
 NEVER_TIMEOUT_S = 30.0
 
 
-@pytest.fixture(scope="module")
-def reference_run(taxi_cluster, tmp_path_factory) -> SubmissionRun:
-    return run_submission(REFERENCE_SCRIPT, Target(taxi_cluster.bootstrap), tmp_path_factory.mktemp("ref-run"),
-                          timeout=RUN_TIMEOUT_S)
+def grade_script(tmp_path: Path, cluster, script: Path, timeout: float = 240) -> GradeRun:
+    """``pytest checks -k spark --spark-script SCRIPT`` with the test cluster as target and as Spark's cluster."""
+    return grade(tmp_path, "-k", "spark", "--zookeeper", str(cluster.zookeeper_endpoint), "--bootstrap",
+                 cluster.bootstrap, "--spark-bootstrap", cluster.bootstrap, "--spark-script", str(script),
+                 "--spark-timeout", str(timeout), "--check-timeout", "10", timeout=timeout + 120)
 
 
 @pytest.fixture(scope="module")
-def outputs(reference_run: SubmissionRun) -> RunOutputs:
-    assert reference_run.ok, reference_run.describe()
-    return RunOutputs(reference_run.output_dir, reference_run.hook_dir)
+def graded_reference(taxi_cluster, tmp_path_factory) -> tuple[GradeRun, Path]:
+    folder = tmp_path_factory.mktemp("graded-reference")
+    run = grade_script(folder, taxi_cluster, REFERENCE_SCRIPT)
+    (run_dir,) = folder.glob("report-*/spark-run-sstreaming-*")
+    return run, run_dir
 
 
-def test_reference_run_finishes(reference_run: SubmissionRun) -> None:
-    assert reference_run.ok, reference_run.describe()
-    assert reference_run.duration_s < RUN_TIMEOUT_S
+@pytest.fixture(scope="module")
+def outputs(graded_reference) -> RunOutputs:
+    return RunOutputs(graded_reference[1] / "output", graded_reference[1] / "harness")
+
+
+def test_reference_passes_every_spark_check(graded_reference) -> None:
+    run, _ = graded_reference
+    assert {check: run.outcomes.get(check) for check in SPARK_CHECKS} == dict.fromkeys(SPARK_CHECKS, "passed"), \
+        run.output
+    assert "join state: 875 rows at the peak, 2 at the end" in run.result(
+        "test_spark_join_has_watermarks_and_bounded_state")["found"]
 
 
 def test_every_query_is_recorded_with_schema_plan_and_progress(outputs: RunOutputs) -> None:
@@ -49,19 +68,12 @@ def test_every_query_is_recorded_with_schema_plan_and_progress(outputs: RunOutpu
         assert query.input_rows > 0
 
 
-def test_parsed_rides_and_fares_have_the_lab_schema_and_values(outputs: RunOutputs, expected: Expected) -> None:
-    assert verify.schema_problems(outputs.query("rides"), verify.RIDE_TYPES, "rides") == []
-    assert verify.schema_problems(outputs.query("fares"), verify.FARE_TYPES, "fares") == []
+def test_reference_output_equals_the_oracle(outputs: RunOutputs, expected: Expected) -> None:
     rides = outputs.records("rides")
-    assert len(rides) == 889
-    assert verify.parsed_rides_problems(rides, expected) == []
-    assert verify.parsed_fares_problems(outputs.records("fares"), expected) == []
+    assert len(rides) == 889 and verify.parsed_rides_problems(rides, expected) == []
     # The reference gives START events their real start time (column 3), not the lab's 1970 placeholder.
     start = next(r for r in rides if r["rideId"] == 6 and r["isStart"] == "START")
     assert start["startTime"].startswith("2013-01-01T00:00:00") and "endTime" not in start
-
-
-def test_reference_output_equals_the_oracle(outputs: RunOutputs, expected: Expected) -> None:
     assert verify.cleaning_problems(outputs.records("cleaned"), expected) == []
     joined = outputs.records("joined")
     assert len(joined) == len(expected.joined) == 429  # of 444 fares: 15 rides fail the §4.4 cleaning
@@ -72,7 +84,6 @@ def test_reference_output_equals_the_oracle(outputs: RunOutputs, expected: Expec
 
 def test_join_has_two_watermarks_and_its_state_is_dropped(outputs: RunOutputs) -> None:
     joined = outputs.query("joined")
-    assert verify.state_problems(joined) == []
     assert verify.join_state_cleanup(joined.plan) == (True, True)
     assert verify.watermark_count(joined.plan) == 2
     assert sorted(joined.watermarked_columns()) == ["endTime", "startTime"]
@@ -81,22 +92,24 @@ def test_join_has_two_watermarks_and_its_state_is_dropped(outputs: RunOutputs) -
     assert int(figures[-1]["numRowsTotal"]) == 2 and sum(int(f["numRowsRemoved"]) for f in figures) > 800
 
 
-def test_the_script_sees_only_the_contract_s_environment(reference_run: SubmissionRun, monkeypatch) -> None:
-    from reference.spark.submission import submission_env
+def test_a_crashing_script_fails_the_first_check_with_its_error(taxi_cluster, tmp_path: Path) -> None:
+    run = grade_script(tmp_path, taxi_cluster, VARIANTS / "crash.py")
+    assert run.outcomes["test_spark_script_finishes"] == "failed"
+    result = run.result("test_spark_script_finishes")
+    assert result["reason"] == "the script exited with code 1"
+    assert "startLongitude" in str(result["found"])  # Spark's own error, shown to the student
+    for check in SPARK_CHECKS[1:]:
+        assert run.outcomes[check] == "skipped"
+        assert "needs a run of the Spark script that finishes" in run.reason(check)
 
-    monkeypatch.setenv("KAFKALAB_SECRET_TOKEN", "do-not-leak")
-    env = submission_env(Target("127.0.0.1:9"), reference_run.workdir / "env-check")
-    assert "KAFKALAB_SECRET_TOKEN" not in env
-    assert env["HOME"].startswith(str(reference_run.workdir))
-    assert env["TAXI_OUTPUT_DIR"].endswith("output") and env["PYSPARK_SUBMIT_ARGS"].endswith("pyspark-shell")
 
-
-def test_a_crashing_script_is_reported_with_its_error(taxi_cluster, tmp_path: Path) -> None:
-    run = run_submission(VARIANTS / "crash.py", Target(taxi_cluster.bootstrap), tmp_path, timeout=RUN_TIMEOUT_S)
-    assert not run.timed_out and run.returncode == 1
-    text = run.describe()
-    assert "exited with code 1" in text and "startLongitude" in text  # Spark's own error, shown to the student
-    assert RunOutputs(run.output_dir, run.hook_dir).query("joined") is None
+def test_a_join_without_watermarks_fails_the_state_check_only(taxi_cluster, tmp_path: Path) -> None:
+    run = grade_script(tmp_path, taxi_cluster, VARIANTS / "no_watermark.py")
+    failed = {check for check in SPARK_CHECKS if run.outcomes[check] == "failed"}
+    assert failed == {"test_spark_join_has_watermarks_and_bounded_state", "test_spark_tips_per_area_match_the_oracle"}
+    state = run.result("test_spark_join_has_watermarks_and_bounded_state")
+    assert state["reason"].startswith("joined: 0 watermark(s) in the query")
+    assert "state cleanup [ left = null ]" in state["found"] and "withWatermark" in state["hint_en"]
 
 
 def test_a_script_that_never_finishes_is_stopped_at_the_timeout(taxi_cluster, tmp_path: Path) -> None:
@@ -110,6 +123,15 @@ def test_a_script_that_never_finishes_is_stopped_at_the_timeout(taxi_cluster, tm
     assert "printed nothing" not in run.output_tail()  # what it printed before the timeout is shown
 
 
+def test_the_script_sees_only_the_contract_s_environment(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setenv("KAFKALAB_SECRET_TOKEN", "do-not-leak")
+    env = submission_env(Target("127.0.0.1:9"), tmp_path)
+    assert "KAFKALAB_SECRET_TOKEN" not in env
+    assert env["HOME"] == str(tmp_path / "home") and env["TMPDIR"] == str(tmp_path / "tmp")
+    assert env["TAXI_OUTPUT_DIR"] == str(tmp_path / "output")
+    assert env["PYSPARK_SUBMIT_ARGS"].endswith("pyspark-shell")
+
+
 def _pids_with_cwd(folder: Path) -> list[int]:
     found = []
     for entry in Path("/proc").iterdir():
@@ -120,3 +142,9 @@ def _pids_with_cwd(folder: Path) -> list[int]:
             except OSError:
                 continue
     return found
+
+
+def test_run_outcome_wording() -> None:
+    run = SubmissionRun(REFERENCE_SCRIPT, Path("/nonexistent"), None, True, 31.0, 30.0)
+    assert run.describe().startswith("sstreaming.py did not finish within 30s and was stopped")
+    assert "(the script printed nothing)" in run.describe()

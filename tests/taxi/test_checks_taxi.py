@@ -1,0 +1,87 @@
+"""Every §4.1 check passes on the reference play and fails on a broken ingestion.
+
+Each test puts a real cluster in one state and runs the checks as an instructor would
+(``pytest checks -k taxi --zookeeper … --bootstrap …``) in a subprocess.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from kafka import KafkaAdminClient
+
+from fixtures import clients
+from fixtures.cluster import EmbeddedCluster
+from fixtures.taxi.files import FARES, read_lines
+from fixtures.wait import wait_until
+from reference.taxi.ingest import FARES_TOPIC, RIDES_TOPIC, create_topics, replay
+from reference.taxi.play import play
+
+from ..conftest import GradeRun
+
+pytestmark = pytest.mark.slow
+COUNTS = ("test_taxirides_holds_the_ride_file", "test_taxifares_holds_the_fare_file")
+LINES = ("test_taxirides_records_are_ride_lines", "test_taxifares_records_are_fare_lines")
+
+
+@pytest.fixture(scope="module")
+def cluster(tmp_path_factory) -> Iterator[EmbeddedCluster]:
+    with EmbeddedCluster(brokers=1, workdir=tmp_path_factory.mktemp("taxi-checks")) as running:
+        yield running
+
+
+@pytest.fixture
+def admin(cluster: EmbeddedCluster) -> Iterator[KafkaAdminClient]:
+    """An admin client on the cluster without taxi topics (what a test left is removed first)."""
+    client = clients.admin(cluster.bootstrap)
+    present = [t for t in (RIDES_TOPIC, FARES_TOPIC) if t in client.list_topics()]
+    if present:
+        client.delete_topics(present)
+        wait_until(lambda: not set(present) & set(client.list_topics()), 30, "taxi topics deleted")
+    yield client
+    client.close()
+
+
+def check_taxi(run_checks, cluster: EmbeddedCluster) -> GradeRun:
+    return run_checks("-k", "taxi", "--zookeeper", str(cluster.zookeeper_endpoint), "--bootstrap", cluster.bootstrap,
+                      "--check-timeout", "10")
+
+
+def recreate(cluster: EmbeddedCluster, topics: list[str]) -> None:
+    # Just deleted, a topic may still be "marked for deletion": retry until the creation is accepted.
+    wait_until(lambda: create_topics(cluster.bootstrap, topics, timeout_s=5) or True, 30, "taxi topics created")
+
+
+def test_missing_and_empty_topics_fail_with_the_commands_to_run(cluster, admin, run_checks) -> None:
+    recreate(cluster, [FARES_TOPIC])
+    run = check_taxi(run_checks, cluster)
+    rides = run.result("test_taxirides_holds_the_ride_file")
+    assert rides["outcome"] == "failed" and "kafka-topics.sh --create" in rides["hint_en"]
+    fares = run.result("test_taxifares_holds_the_fare_file")
+    assert fares["outcome"] == "failed" and str(fares["found"]) == "0" and "split -l 10000" in fares["hint_en"]
+    assert "does not exist" in run.reason("test_taxirides_records_are_ride_lines")
+    assert "the topic is empty" in run.reason("test_taxifares_records_are_fare_lines")
+    assert {run.outcomes[c] for c in LINES} == {"skipped"}
+
+
+def test_reference_play_passes(cluster, admin, run_checks) -> None:
+    play(cluster.runtime, cluster.zookeeper_endpoint, cluster.broker_endpoints[0])
+    run = check_taxi(run_checks, cluster)
+    assert {c: run.outcomes[c] for c in COUNTS + LINES} == dict.fromkeys(COUNTS + LINES, "passed"), run.output
+    assert run.result("test_taxirides_holds_the_ride_file")["found"] == "888 records in taxirides"
+
+
+def test_fares_sent_twice_and_into_the_rides_topic(cluster, admin, run_checks) -> None:
+    recreate(cluster, [RIDES_TOPIC, FARES_TOPIC])
+    fares = read_lines(FARES)
+    for topic in (RIDES_TOPIC, FARES_TOPIC, FARES_TOPIC):
+        replay(cluster.bootstrap, topic, fares, chunk_size=1000, pause_s=0, via="python")
+    run = check_taxi(run_checks, cluster)
+    twice = run.result("test_taxifares_holds_the_fare_file")
+    assert twice["outcome"] == "failed" and str(twice["found"]) == "888" and "sent more than once" in twice["hint_en"]
+    assert run.outcomes["test_taxifares_records_are_fare_lines"] == "passed"
+    wrong = run.result("test_taxirides_records_are_ride_lines")
+    assert wrong["outcome"] == "failed" and "11 comma-separated fields, not 8" in wrong["reason"]
+    fewer = run.result("test_taxirides_holds_the_ride_file")
+    assert fewer["outcome"] == "failed" and "stopped early" in fewer["hint_en"]  # 444 is no ride file's count
