@@ -44,6 +44,32 @@ def grade(tmp_path: Path, *args: str, timeout: float = GRADE_TIMEOUT_S) -> Grade
     return GradeRun(outcomes, data["results"], done.stdout + done.stderr, done.returncode)
 
 
+@dataclass
+class ClassRun:
+    """A graded roster: outcomes and grades per student, the report folder, and pytest's output."""
+
+    outcomes: dict[str, dict[str, str]]
+    grades: dict[str, float]
+    results: dict[str, list[dict]]
+    report_dir: Path
+    output: str
+
+    def reason(self, student: str, check: str) -> str:
+        return next(r["reason"] for r in self.results[student] if r["check"] == check)
+
+
+def grade_class(tmp_path: Path, *args: str, timeout: float = GRADE_TIMEOUT_S) -> ClassRun:
+    report_dir = tmp_path / "report"
+    cmd = [sys.executable, "-m", "pytest", str(REPO / "checks"), "-p", "no:cacheprovider", "-q",
+           "--report-dir", str(report_dir), *args]
+    done = subprocess.run(cmd, cwd=REPO, capture_output=True, text=True, timeout=timeout)
+    data = [json.loads(path.read_text()) for path in report_dir.glob("*.json")]
+    assert data, f"no result file\n{done.stdout}\n{done.stderr}"
+    return ClassRun({d["target"]: {r["check"]: r["outcome"] for r in d["results"]} for d in data},
+                    {d["target"]: d["meta"]["grade_on_20"] for d in data},
+                    {d["target"]: d["results"] for d in data}, report_dir, done.stdout + done.stderr)
+
+
 @pytest.fixture
 def run_checks(tmp_path: Path):
     return lambda *args, **kw: grade(tmp_path, *args, **kw)
