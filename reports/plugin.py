@@ -20,6 +20,7 @@ from .results import USER_PROPERTY, CheckResult, TargetResults
 from .rubric import Rubric
 
 TARGET_PROPERTY = "kafkalab.target"
+SETUP_S = pytest.StashKey[float]()
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -45,7 +46,8 @@ def pytest_configure(config: pytest.Config) -> None:
 
 def _target_spec(item: pytest.Item):
     callspec = getattr(item, "callspec", None)
-    return callspec.params.get("target") if callspec else None
+    # A check grades a target (a cluster) or a submission (a student's §3.1 scripts): either names the report.
+    return (callspec.params.get("target") or callspec.params.get("submission")) if callspec else None
 
 
 def _check_name(item: pytest.Item) -> str:
@@ -67,6 +69,9 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
     report: pytest.TestReport = outcome.get_result()
     spec = _target_spec(item)
     target = getattr(spec, "id", None)
+    if report.when == "setup":
+        # A target's probes and clients are set up with its first check: count that time as the check's.
+        item.stash[SETUP_S] = report.duration
     if target is None or not (report.when == "call" or (report.when == "setup" and not report.passed)):
         return
     props = dict(report.user_properties)
@@ -87,17 +92,18 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
         logs = {name: text for name, text in resolved.read_logs().items() if text}
         for name, text in logs.items():
             report.sections.append((f"{name} log (warnings and errors)", text))
-    info = spec.describe()
+    info = spec.describe() if hasattr(spec, "describe") else {"id": target}
     if resolved is not None:
         info["endpoints"] = f"ZooKeeper {resolved.zookeeper} · brokers {resolved.bootstrap}"
     report.user_properties.append((TARGET_PROPERTY, info))
     doc = (getattr(item, "function", None).__doc__ or "").strip().splitlines()
     step = item.get_closest_marker("step")
+    duration = report.duration + (item.stash.get(SETUP_S, 0.0) if report.when == "call" else 0.0)
     result = CheckResult.build(
         target=target, check=_check_name(item), title=doc[0] if doc else _check_name(item),
         step=step.args[0] if step else "", outcome=_outcome(report, call), note=props.get("note"),
         chart=props.get("chart"),
-        duration_s=round(report.duration, 3), logs=logs, nodeid=item.nodeid, **values,
+        duration_s=round(duration, 3), logs=logs, nodeid=item.nodeid, **values,
     )
     report.user_properties.append((USER_PROPERTY, result.to_dict()))
 
