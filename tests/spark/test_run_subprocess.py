@@ -28,7 +28,7 @@ SPARK_CHECKS = (
     "test_spark_join_equals_the_oracle", "test_spark_join_has_watermarks_and_bounded_state",
     "test_spark_tips_per_area_match_the_oracle",
 )  # fmt: skip
-NEVER_TIMEOUT_S = 30.0
+NEVER_TIMEOUT_S = 20.0
 
 
 def grade_script(tmp_path: Path, cluster, script: Path, timeout: float = 240) -> GradeRun:
