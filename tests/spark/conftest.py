@@ -7,7 +7,6 @@ every module here (package scope), and the modules are ordered so that at most o
 
 from __future__ import annotations
 
-import importlib.util
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -23,7 +22,9 @@ NO_PYSPARK = "pyspark is not installed (the harness's optional `spark` extra: pi
 
 
 def require_pyspark() -> None:
-    if importlib.util.find_spec("pyspark") is None:
+    try:
+        import pyspark  # noqa: F401
+    except ImportError:
         pytest.skip(NO_PYSPARK)
 
 

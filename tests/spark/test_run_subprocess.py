@@ -19,7 +19,7 @@ from reference.spark.outputs import OUTPUTS, RunOutputs
 from reference.spark.submission import REFERENCE_SCRIPT, SubmissionRun, Target, run_submission, submission_env
 
 from ..conftest import GradeRun, grade
-from .conftest import VARIANTS
+from .conftest import VARIANTS, require_pyspark
 
 pytestmark = pytest.mark.slow
 SPARK_CHECKS = (
@@ -124,6 +124,7 @@ def test_a_script_that_never_finishes_is_stopped_at_the_timeout(taxi_cluster, tm
 
 
 def test_the_script_sees_only_the_contract_s_environment(tmp_path: Path, monkeypatch) -> None:
+    require_pyspark()  # the environment carries the connector's jars
     monkeypatch.setenv("KAFKALAB_SECRET_TOKEN", "do-not-leak")
     env = submission_env(Target("127.0.0.1:9"), tmp_path)
     assert "KAFKALAB_SECRET_TOKEN" not in env
