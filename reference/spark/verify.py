@@ -91,7 +91,8 @@ def parsed_rides_problems(records: list[dict[str, Any]], expected: Expected) -> 
     column 3, ``startTime`` = 1970-01-01): the lab drops START events before using the times.
     """
     if not records:
-        return ["rides: the output is empty"]
+        return ["rides: the output is empty (did the query read the topic from the beginning, "
+                "startingOffsets=earliest?)"]
     want = {(r.ride_id, r.kind): r for r in expected.rides}
     seen: Counter[tuple[Any, Any]] = Counter()
     mismatches = {END: _Mismatches(), START: _Mismatches()}
@@ -127,7 +128,8 @@ def parsed_rides_problems(records: list[dict[str, Any]], expected: Expected) -> 
 
 def parsed_fares_problems(records: list[dict[str, Any]], expected: Expected) -> list[str]:
     if not records:
-        return ["fares: the output is empty"]
+        return ["fares: the output is empty (did the query read the topic from the beginning, "
+                "startingOffsets=earliest?)"]
     want = {f.ride_id: f.lab_columns() for f in expected.fares}
     seen: Counter[Any] = Counter()
     mismatches = _Mismatches()
