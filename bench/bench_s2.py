@@ -43,7 +43,8 @@ def timed_grade(*args: str) -> tuple[float, float, str]:
 
     The peak is the pytest process's own (RUSAGE_SELF), not the JVMs it starts."""
     started = time.monotonic()
-    done = subprocess.run([sys.executable, "-c", _RUN_PYTEST, "checks", "-q", "-p", "no:cacheprovider", *args],
+    done = subprocess.run([sys.executable, "-c", _RUN_PYTEST, "checks", "-q", "-p", "no:cacheprovider", "--step", "2",
+                           *args],
                           cwd=REPO, capture_output=True, text=True, timeout=900)
     elapsed = time.monotonic() - started
     lines = [line for line in done.stdout.splitlines() if line.strip()]
@@ -80,7 +81,7 @@ def main() -> None:
     print(f"peak RSS ZooKeeper / broker (heap -Xmx384M):                  {zk_mem:6.0f} / {broker_mem:.0f} MiB")
 
     elapsed, grader_mem, last = timed_grade()
-    print(f"grade §2 on the reference (start, play, grade, stop):         {elapsed:6.1f} s  ({last})")
+    print(f"grade §2 on the reference (start, play all, grade, stop):         {elapsed:6.1f} s  ({last})")
     print(f"peak RSS of the grader (pytest process):                      {grader_mem:6.0f} MiB")
 
     elapsed, _, last = timed_grade("--target", "pi-node99.invalid")
