@@ -22,9 +22,10 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from fixtures import netns  # noqa: E402
+from fixtures import hosts  # noqa: E402
 from fixtures.cluster import EmbeddedCluster, free_port  # noqa: E402
 from fixtures.runtime import fetch  # noqa: E402
+from fixtures.simulated_class import cut_off  # noqa: E402
 
 
 def peak_rss_mib(pid: int) -> float:
@@ -89,12 +90,13 @@ def main() -> None:
     elapsed, _, last = timed_grade("--zookeeper", f"127.0.0.1:{free_port()}", "--bootstrap",
                                    f"127.0.0.1:{free_port()}")
     print(f"dead host, refuses (whole run):                               {elapsed:6.1f} s  ({last})")
-    if netns.available() is None:
-        with netns.local_address("10.231.9.1", name="kl-bench"):
-            elapsed, _, last = timed_grade("--target", "10.231.9.99")
+    if hosts.available() is None:
+        with hosts.simulated_host("pi-drops-packets") as pi:
+            cut_off(pi)
+            elapsed, _, last = timed_grade("--target", pi.name)
         print(f"dead host, drops packets (whole run):                         {elapsed:6.1f} s  ({last})")
     else:
-        print(f"dead host, drops packets: not measured ({netns.available()})")
+        print(f"dead host, drops packets: not measured ({hosts.available()})")
     elapsed, _, last = timed_grade("--help")
     print(f"pytest start-up alone (baseline):                             {elapsed:6.1f} s")
 

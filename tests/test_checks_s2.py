@@ -16,7 +16,7 @@ from kafka import KafkaAdminClient, TopicPartition
 from kafka.admin import ConfigResource, ConfigResourceType, NewTopic
 from kafka.structs import OffsetAndMetadata
 
-from fixtures import clients, netns
+from fixtures import clients, hosts
 from fixtures.cluster import EmbeddedCluster, free_port
 from fixtures.wait import wait_until
 
@@ -201,20 +201,19 @@ def test_a_broker_advertising_an_unresolvable_name_fails(run_checks):
     assert "advertising an address the grader can reach" in run.reason("test_conversation_topic_exists")
 
 
-@pytest.mark.skipif(netns.available() is not None, reason=str(netns.available()))
-def test_a_broker_advertising_localhost_to_other_machines_fails(run_checks):
-    """The classic mistake: reached as 10.231.7.1 (another machine's view), it advertises localhost."""
+@pytest.mark.skipif(hosts.available() is not None, reason=str(hosts.available()))
+def test_a_broker_advertising_localhost_to_other_machines_fails(run_checks, tmp_path):
+    """The classic mistake: on its own host (a network namespace here) the broker advertises localhost."""
     overrides = {0: {"listeners": "PLAINTEXT://0.0.0.0:{port}", "advertised.listeners": "PLAINTEXT://localhost:{port}"}}
-    with netns.local_address("10.231.7.1", name="kl-adv") as address, \
-            EmbeddedCluster(brokers=1, broker_overrides=overrides) as wrong:
-        port = wrong.broker_endpoints[0].port
-        run = run_checks("--zookeeper", str(wrong.zookeeper_endpoint), "--bootstrap", f"{address}:{port}",
-                         "-k", "broker")
+    with hosts.simulated_host("pi-advertises-localhost") as pi, \
+            EmbeddedCluster(brokers=1, host=pi.address, netns=pi.namespace, broker_overrides=overrides,
+                            workdir=tmp_path / "cluster"):
+        run = run_checks("--target", pi.name, "--step", "2.1.3")
     assert run.outcomes["test_broker_speaks_kafka"] == "passed"
     assert run.outcomes["test_broker_advertises_a_reachable_address"] == "failed"
     assert "loopback" in run.reason("test_broker_advertises_a_reachable_address")
     hint = run.result("test_broker_advertises_a_reachable_address")["hint_en"]
-    assert f"advertised.listeners=PLAINTEXT://{address}:{port}" in hint
+    assert f"advertised.listeners=PLAINTEXT://{pi.name}:9092" in hint
 
 
 @pytest.fixture(scope="module")
