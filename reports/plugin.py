@@ -78,6 +78,8 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
     exc = call.excinfo.value if call.excinfo else None
     values = {"reason": "", "expected": None, "found": props.get("found"), "hint_fr": None, "hint_en": None}
     if isinstance(exc, CheckFailed):
+        # A graded failure is a verdict, not a bug: show the reason and the hint, not the check's source.
+        report.longrepr = f"{item.nodeid}\n{exc}"
         values.update(reason=exc.reason, expected=exc.expected, found=exc.found if exc.found is not None
                       else values["found"])
         if exc.hint:
