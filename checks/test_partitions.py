@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from checks import hints
-from fixtures.groups import assignments_of_two_consumers
+from fixtures.groups import assignments_of_two_consumers, settled
 from fixtures.kafka_facts import TopicFacts
 from fixtures.verdict import expect, fail
 
@@ -18,10 +18,11 @@ def test_partitions_are_shared_by_two_consumers_of_a_group(conversation: TopicFa
         fail(f"`conversation` has {conversation.partition_count} partition: the second consumer would stay idle",
              hints.SECOND_CONSUMER_IDLE.format(found=conversation.partition_count),
              expected=">= 2 partitions", found=conversation.partition_count)
-    first, second = assignments_of_two_consumers(bootstrap, conversation.name, timeout_s=check_timeout)
+    first, second = assignments_of_two_consumers(bootstrap, conversation.name, conversation.partition_count,
+                                                 timeout_s=check_timeout)
     record_property("found", f"consumer 1: partitions {sorted(first)}; consumer 2: partitions {sorted(second)}")
     every = {p.partition for p in conversation.partitions}
-    expect(first and second and not first & second and first | second == every,
+    expect(settled(first, second, len(every)),
            "the two consumers' partitions overlap, leave one idle, or miss some",
            hints.SECOND_CONSUMER_IDLE.format(found=conversation.partition_count),
            expected=f"two disjoint sets covering {sorted(every)}", found=(sorted(first), sorted(second)))
