@@ -1,0 +1,319 @@
+"""§3.1 — submitted scripts: a student's `velib-get-stations.py` and `velib-monitor-stations.py`, run by the
+grader against its own cluster and stand-in API (``--velib-submission DIR``; contract in README.md).
+
+Two runs per submission (``fixtures.jcdecaux.runs``): the producer alone for ``POLLS`` polls, then two
+monitor instances fed by the grader's own records. Expected monitor lines come from
+``fixtures.jcdecaux.oracle``, computed from the data files alone. Script output shown in a report has the
+API key replaced by ``***``.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+import os
+import secrets
+import tempfile
+from collections import Counter, defaultdict
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from fixtures import clients
+from fixtures.cluster import EmbeddedCluster
+from fixtures.jcdecaux.oracle import expected_lines, parse_line, record_problems, station_id
+from fixtures.jcdecaux.runs import GROUP, POLLS, TOPIC, Lab, MonitorRun, ProducerRun, monitor_run, producer_run
+from fixtures.jcdecaux.snapshots import Snapshot, load_snapshots
+from fixtures.jcdecaux.submission import KEY_ENV, VelibSubmission, hard_coded_keys, redact
+from fixtures.verdict import Hint, expect, fail, needs
+
+# The harness's own tests set the key so that they can grep for it; a grading run draws a fresh one.
+KEY_OVERRIDE_ENV = "KAFKALAB_VELIB_TEST_KEY"
+DIFF_LINES = 40
+
+MISSING_FILES = Hint(
+    "Le dossier doit contenir velib-get-stations.py et velib-monitor-stations.py (ces noms exacts).",
+    "The folder must hold velib-get-stations.py and velib-monitor-stations.py (these exact names).",
+)
+KEY_IN_CODE = Hint(
+    f"Ne mettez pas la clé dans le code : lisez-la avec os.environ[\"{KEY_ENV}\"] et définissez la variable "
+    f"{KEY_ENV} (export) avant de lancer le script.",
+    f"Do not put the key in the code: read it with os.environ[\"{KEY_ENV}\"] and set the variable {KEY_ENV} "
+    "(export) before running the script.",
+)
+KEY_PRINTED = Hint(
+    "N'affichez ni la clé ni l'URL complète (elle contient le paramètre apiKey) : affichez seulement le nombre "
+    "de stations.",
+    "Print neither the key nor the full URL (it holds the apiKey parameter): print only the number of stations.",
+)
+ONE_PER_STATION = Hint(
+    "À chaque appel de l'API, envoyez un message par station de la liste, au topic `velib-stations` "
+    "(`for station in stations: producer.send(\"velib-stations\", …)`), une seule fois.",
+    "On each API call, send one message per station of the list, to the topic `velib-stations` "
+    "(`for station in stations: producer.send(\"velib-stations\", …)`), once.",
+)
+KEYING = Hint(
+    "Donnez une clé à chaque message pour qu'une station aille toujours dans la même partition : "
+    "`producer.send(\"velib-stations\", key=f\"{contract}:{number}\".encode(), value=…)`.",
+    "Give each message a key so that a station always goes to the same partition: "
+    "`producer.send(\"velib-stations\", key=f\"{contract}:{number}\".encode(), value=…)`.",
+)
+MONITOR_LINES = Hint(
+    "Affichez `+N adresse (contrat)` quand available_bike_stands change, rien pour la première valeur d'une "
+    "station ; gardez une valeur par (contract_name, number).",
+    "Print `+N address (contract)` when available_bike_stands changes, nothing for a station's first value; "
+    "keep one value per (contract_name, number).",
+)
+MALFORMED = Hint(
+    "Un message invalide ne doit pas arrêter le monitor : entourez json.loads et la lecture des champs d'un "
+    "`try … except (ValueError, KeyError, TypeError)`, affichez un avertissement et passez au suivant.",
+    "A malformed message must not stop the monitor: wrap json.loads and the field reads in "
+    "`try … except (ValueError, KeyError, TypeError)`, print a warning and go on.",
+)
+GROUP_OFFSETS = Hint(
+    f"Le monitor doit lire dans le groupe `{GROUP}` (`group_id=\"{GROUP}\"`) et valider ses offsets "
+    "(enable_auto_commit, le défaut, ou consumer.commit()).",
+    f"The monitor must read in the group `{GROUP}` (`group_id=\"{GROUP}\"`) and commit its offsets "
+    "(enable_auto_commit, the default, or consumer.commit()).",
+)
+SAME_STATION = Hint(
+    f"Deux instances du monitor doivent se partager les partitions : même `group_id=\"{GROUP}\"`, sans "
+    "`assign()` manuel.",
+    f"Two monitor instances must share the partitions: same `group_id=\"{GROUP}\"`, no manual `assign()`.",
+)
+
+
+# ---------------------------------------------------------------- fixtures: one cluster, two runs per submission
+
+
+@pytest.fixture(scope="module")
+def velib_key() -> str:
+    return os.environ.get(KEY_OVERRIDE_ENV) or secrets.token_hex(20)
+
+
+@pytest.fixture(scope="module")
+def velib_snapshots() -> list[Snapshot]:
+    return load_snapshots()
+
+
+@pytest.fixture(scope="module")
+def velib_lab(request: pytest.FixtureRequest, velib_key: str, velib_snapshots: list[Snapshot],
+              tmp_path_factory: pytest.TempPathFactory) -> Iterator[Lab]:
+    """The grader's own cluster for submitted scripts: one for all of them (module scope, so that it is
+    stopped before any target's checks start their own)."""
+    version = request.config.getoption("kafkalab_version")
+    workdir = tmp_path_factory.mktemp("velib-submissions")
+    with EmbeddedCluster(brokers=1, version=version, workdir=workdir / "kafka") as cluster:
+        admin = clients.admin(cluster.bootstrap, timeout_s=15.0)
+        try:
+            yield Lab(cluster.bootstrap, admin, velib_snapshots, velib_key, workdir,
+                      request.config.getoption("kafkalab_velib_timeout"))
+        finally:
+            admin.close()
+
+
+@pytest.fixture(scope="module")
+def scripts(submission: VelibSubmission) -> VelibSubmission:
+    if submission.missing():
+        needs(", ".join(submission.missing()), f"not in {submission.folder}")
+    return submission
+
+
+@pytest.fixture(scope="module")
+def producer_result(scripts: VelibSubmission, velib_lab: Lab) -> ProducerRun:
+    velib_lab.workdir = Path(tempfile.mkdtemp(prefix=f"{scripts.name}-", dir=velib_lab.root))
+    return producer_run(velib_lab, scripts)
+
+
+@pytest.fixture(scope="module")
+def monitor_result(scripts: VelibSubmission, velib_lab: Lab, producer_result: ProducerRun) -> MonitorRun:
+    # After the producer's run (which sets this submission's folder); never two runs at once.
+    return monitor_run(velib_lab, scripts)
+
+
+def _shown(text: str, key: str, lines: int = 8) -> str:
+    """The end of a script's output, fit for a report: the key masked, a few lines only."""
+    return "\n".join(redact(text, key).strip().splitlines()[-lines:])
+
+
+# ---------------------------------------------------------------- checks
+
+
+@pytest.mark.step("3.1.2")
+def test_velib_submission_has_both_scripts(submission: VelibSubmission, record_property) -> None:
+    """The submission holds `velib-get-stations.py` and `velib-monitor-stations.py`."""
+    missing = submission.missing()
+    record_property("found", f"{submission.folder}: {'missing ' + ', '.join(missing) if missing else 'both'}")
+    expect(not missing, f"missing in the submission: {', '.join(missing)}", MISSING_FILES,
+           expected="velib-get-stations.py, velib-monitor-stations.py",
+           found=sorted(p.name for p in submission.folder.glob("*.py")) or "no .py file")
+
+
+@pytest.mark.step("3.1.2")
+def test_velib_api_key_is_not_written_in_the_scripts(scripts: VelibSubmission, producer_result: ProducerRun,
+                                                     record_property) -> None:
+    """The API key is read from JCDECAUX_API_KEY, not written in the scripts."""
+    literals = [k for path in (scripts.producer, scripts.monitor) for k in hard_coded_keys(path)]
+    run = producer_result
+    record_property("found", f"{len(literals)} key-like literal(s); the API got {run.requests} request(s), "
+                             f"{run.rejected} with a wrong or missing key")
+    if literals:
+        fail("the scripts seem to hold an API key", KEY_IN_CODE, expected=f"the key read from {KEY_ENV}",
+             found="; ".join(map(str, literals)))
+    expect(not (run.rejected and not run.served), f"every call to the API used another key than {KEY_ENV}'s",
+           KEY_IN_CODE, expected=f"the key of {KEY_ENV}", found=f"{run.rejected} call(s) refused (HTTP 403)")
+
+
+@pytest.mark.step("3.1.2")
+def test_velib_producer_sends_one_record_per_station_per_poll(producer_result: ProducerRun,
+                                                              velib_snapshots: list[Snapshot], velib_key: str,
+                                                              record_property) -> None:
+    """The producer sends exactly one record per station to `velib-stations` for each answer of the API."""
+    run = producer_result
+    if not run.served:
+        fail("the producer never got a list of stations from the API", ONE_PER_STATION,
+             expected=f"{POLLS} calls with the key", found=f"{run.requests} call(s), {run.rejected} refused; "
+                                                          f"stderr: {_shown(run.stderr_tail, velib_key, 4)}")
+    polls = _records_per_poll(run)
+    problems = []
+    for index, (served, records) in enumerate(polls):
+        last_cut = index == len(polls) - 1 and run.interrupted
+        want = Counter(station_id(s) for s in velib_snapshots[served.index].stations)
+        got = Counter(station_id(json.loads(r.value)) for r in records if not record_problems(r.value))
+        if got != want and not (last_cut and not (got - want)):
+            extra, missing = sum((got - want).values()), sum((want - got).values())
+            problems.append(f"poll {index + 1} ({served.name}): {sum(got.values())} record(s) for "
+                            f"{len(want)} stations ({missing} missing, {extra} extra or repeated)")
+    record_property("found", f"{len(run.served)} answer(s) served, {len(run.records)} record(s) in {TOPIC}")
+    if not run.records:
+        others = [t for t in run.topics if t != TOPIC]
+        fail(f"no record reached {TOPIC!r}" + (f" (the producer wrote to {others}: a typo?)" if others else ""),
+             ONE_PER_STATION, expected=f"{len(velib_snapshots[0].stations)} records per poll in {TOPIC}",
+             found=f"topics: {run.topics}")
+    expect(not problems, f"{len(problems)} of {len(polls)} poll(s) did not send one record per station",
+           ONE_PER_STATION, expected=f"{len(velib_snapshots[0].stations)} records per poll, one per station",
+           found="; ".join(problems[:3]))
+
+
+@pytest.mark.step("3.1.4")
+def test_velib_producer_keys_records_by_station(producer_result: ProducerRun, record_property) -> None:
+    """The producer keys its records by station: each station's records all land in one partition."""
+    partitions: dict[tuple, set[int]] = defaultdict(set)
+    for record in producer_result.records:
+        if not record_problems(record.value):
+            partitions[station_id(json.loads(record.value))].add(record.partition)
+    if not partitions:
+        needs("station records from the producer", "none in velib-stations (see the check above)")
+    spread = {sid: sorted(ps) for sid, ps in partitions.items() if len(ps) > 1}
+    record_property("found", f"{len(partitions)} station(s) over {len(producer_result.served)} poll(s), "
+                             f"{len(spread)} in more than one of the 10 partitions")
+    expect(not spread, f"{len(spread)} of {len(partitions)} stations are spread over several partitions", KEYING,
+           expected="each station in exactly one partition",
+           found=", ".join(f"{c}/{n} in {ps}" for (c, n), ps in list(spread.items())[:3]))
+
+
+@pytest.mark.step("3.1.3")
+def test_velib_monitor_prints_the_expected_lines(monitor_result: MonitorRun, velib_snapshots: list[Snapshot],
+                                                 velib_key: str, record_property) -> None:
+    """The monitor prints exactly the expected `+N address (contract)` lines for the 20 replayed snapshots."""
+    expected = expected_lines([s.stations for s in velib_snapshots])
+    found = [line for lines in monitor_result.phase1 for line in lines]
+    record_property("found", f"{len(found)} line(s) from {len(monitor_result.phase1)} instance(s), "
+                             f"{len(expected)} expected")
+    want, got = _by_station(expected, [expected]), _by_station(found, monitor_result.phase1)
+    if Counter(found) == Counter(expected) and want == got:
+        return
+    diff = list(difflib.unified_diff(_flatten(want), _flatten(got), "expected (oracle)", "printed", lineterm="", n=1))
+    fail(f"the monitor printed {len(found)} line(s), {len(expected)} expected, not the same", MONITOR_LINES,
+         expected=f"{len(expected)} lines (per station, in order)",
+         found=redact("\n".join(diff[:DIFF_LINES]) + ("\n…" if len(diff) > DIFF_LINES else ""), velib_key)
+         or _shown(" ".join(monitor_result.stderr_tails), velib_key))
+
+
+@pytest.mark.step("3.1.3")
+def test_velib_monitor_survives_a_malformed_record(monitor_result: MonitorRun, velib_snapshots: list[Snapshot],
+                                                   velib_key: str, record_property) -> None:
+    """The monitor skips malformed records (not JSON, missing or mistyped fields) and keeps going."""
+    stations = [s.stations for s in velib_snapshots]
+    after = expected_lines([*stations, stations[0]])[len(expected_lines(stations)):]
+    found = [line for lines in monitor_result.phase2 for line in lines]
+    record_property("found", f"instances running at the end: {monitor_result.alive_after_phase2}; "
+                             f"{len(found)} of {len(after)} line(s) after the malformed records")
+    if not all(monitor_result.alive_after_phase2):
+        dead = [i for i, alive in enumerate(monitor_result.alive_after_phase2) if not alive]
+        fail(f"the monitor stopped on the malformed records (instance {dead[0] + 1})", MALFORMED,
+             expected="it skips them and keeps printing", found=_shown(monitor_result.stderr_tails[dead[0]], velib_key))
+    expect(Counter(found) == Counter(after), "after the malformed records the monitor did not print the expected lines",
+           MALFORMED, expected=f"{len(after)} lines for snapshot 1 sent again", found=f"{len(found)} line(s)")
+
+
+@pytest.mark.step("3.1.3")
+def test_velib_monitor_commits_offsets_in_its_group(monitor_result: MonitorRun, record_property) -> None:
+    """The monitor commits its offsets in group `velib-monitor-stations` as it reads."""
+    done, ends = monitor_result.committed, monitor_result.ends
+    behind = {p: end - done.get(p, 0) for p, end in sorted(ends.items()) if done.get(p, 0) < end}
+    record_property("found", f"lag per partition after the 20 snapshots: {behind or 'none'}")
+    expect(not behind, f"group {GROUP!r} did not commit what its monitors read ({sum(behind.values())} record(s) "
+                       f"behind on {len(behind)} partition(s))", GROUP_OFFSETS,
+           expected="committed offsets at the end of every partition", found=f"lag {behind}")
+
+
+@pytest.mark.step("3.1.4")
+def test_velib_two_monitors_never_report_the_same_station(monitor_result: MonitorRun, record_property) -> None:
+    """Two monitor instances in the same group never report the same station."""
+    seen = [{_station(line) for line in a + b} for a, b in zip(monitor_result.phase1, monitor_result.phase2)]
+    both = set.intersection(*seen) if seen else set()
+    record_property("found", f"{monitor_result.members} member(s) in the group; stations reported per instance: "
+                             f"{[len(s) for s in seen]}, by both: {len(both)}")
+    if not any(seen):
+        fail("neither monitor instance printed a line", SAME_STATION, expected="lines from each instance",
+             found="nothing")
+    expect(not both, f"{len(both)} station(s) reported by both instances", SAME_STATION,
+           expected="each station reported by one instance only",
+           found=", ".join(f"{address} ({contract})" for contract, address in sorted(both)[:3]))
+
+
+@pytest.mark.step("3.1.2")
+def test_velib_api_key_is_never_printed(producer_result: ProducerRun, monitor_result: MonitorRun,
+                                        velib_key: str, record_property) -> None:
+    """Neither script prints the API key (or a URL holding it)."""
+    where = [name for name, text in (("the producer", producer_result.output),
+                                     ("the monitor", monitor_result.output)) if velib_key in text]
+    record_property("found", f"key in the output of: {where or 'none'}")
+    expect(not where, f"the API key appears in the output of {' and '.join(where)}", KEY_PRINTED,
+           expected="no key in stdout or stderr", found=_shown(
+               "\n".join(line for line in producer_result.output.splitlines() if velib_key in line), velib_key, 2))
+
+
+# ---------------------------------------------------------------- helpers
+
+
+def _records_per_poll(run: ProducerRun) -> list[tuple]:
+    """Each answer served, with the records created between it and the next answer (record time, ms)."""
+    starts = [int(s.wall * 1000) for s in run.served]
+    polls: list[tuple] = [(s, []) for s in run.served]
+    for record in run.records:
+        index = max((i for i, start in enumerate(starts) if start <= record.timestamp), default=None)
+        if index is not None:
+            polls[index][1].append(record)
+    return polls
+
+
+def _station(line: str) -> tuple[str, str]:
+    parsed = parse_line(line)
+    assert parsed is not None  # monitor_lines kept parsable lines only
+    return parsed[2], parsed[1]
+
+
+def _by_station(lines: list[str], per_instance: list[list[str]]) -> dict[tuple[str, str], list[str]]:
+    """Lines per station (contract, address), each instance's in its order: Kafka orders one partition only."""
+    grouped: dict[tuple[str, str], list[str]] = defaultdict(list)
+    for instance in per_instance:
+        for line in instance:
+            grouped[_station(line)].append(line)
+    return dict(grouped)
+
+
+def _flatten(grouped: dict[tuple[str, str], list[str]]) -> list[str]:
+    return [line for station in sorted(grouped) for line in grouped[station]]
