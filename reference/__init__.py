@@ -13,6 +13,8 @@ from typing import Callable
 PLAYS: list[tuple[str, str]] = [
     ("s2", "reference.s2:play"),
     ("velib", "reference.velib.play:play"),
+    # A play with a ``cluster`` parameter gets the embedded cluster: §3.2 stops and restarts a broker.
+    ("s3_2", "reference.s3_2:play"),
     ("taxi", "reference.taxi.play:play"),
 ]
 
