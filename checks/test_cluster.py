@@ -1,0 +1,85 @@
+"""§3.2 — cluster mode: two brokers registered, `velib-stations` replicated (RF ≥ 2, 10 partitions),
+its leaders spread over the brokers and every in-sync replica set full.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+
+import pytest
+from kafka import KafkaAdminClient
+
+from checks import hints
+from fixtures.health import TargetHealth
+from fixtures.kafka_facts import TopicFacts, describe_topic
+from fixtures.probes import KafkaStatus
+from fixtures.verdict import expect, fail, needs
+
+TOPIC = "velib-stations"
+PARTITIONS = 10
+MIN_BROKERS = 2
+MIN_REPLICATION = 2
+
+
+def registered_ids(health: TargetHealth) -> list[int]:
+    """Brokers in the cluster metadata (a broker is listed once it registered in ZooKeeper)."""
+    return sorted({b.node_id for status in health.live_brokers() for b in status.brokers})
+
+
+@pytest.fixture(scope="session")
+def replicated_topic(admin: KafkaAdminClient) -> TopicFacts:
+    facts = describe_topic(admin, TOPIC)
+    if facts is None:
+        needs(f"topic {TOPIC}", "it does not exist (§3.2.2: kafka-topics.sh --create --replication-factor 2 "
+                                "--partitions 10 --topic velib-stations)")
+    return facts
+
+
+@pytest.mark.step("3.2.1")
+def test_cluster_has_at_least_two_brokers(health: TargetHealth, reachable_broker: KafkaStatus,
+                                          record_property) -> None:
+    """At least two brokers are registered in the cluster (the second one from server1.properties)."""
+    ids = registered_ids(health)
+    record_property("found", f"brokers {ids}")
+    if len(ids) >= MIN_BROKERS:
+        return
+    silent = [status for status in health.brokers[1:] if not status.speaks_kafka]
+    detail = "; ".join(f"{s.endpoint}: {s.problem}" for s in silent)
+    reason = f"{len(ids)} broker registered (ids {ids}), at least {MIN_BROKERS} expected"
+    if silent:
+        reason += (f"; the second broker is not running ({detail}). A second broker sharing broker.id or "
+                   f"log.dirs with the first stops at start-up: it does not start")
+    fail(reason, hints.SECOND_BROKER_MISSING, expected=f">= {MIN_BROKERS} brokers", found=ids)
+
+
+@pytest.mark.step("3.2.2")
+def test_cluster_velib_stations_is_replicated(replicated_topic: TopicFacts, record_property) -> None:
+    """`velib-stations` has 10 partitions and a replication factor of at least 2."""
+    factors = sorted(replicated_topic.replication_factors)
+    record_property("found", f"{replicated_topic.partition_count} partitions, replication factor {factors}")
+    expect(min(factors) >= MIN_REPLICATION and replicated_topic.partition_count == PARTITIONS,
+           f"{TOPIC} has {replicated_topic.partition_count} partitions with replication factor {factors}",
+           hints.VELIB_NOT_REPLICATED, expected=f"{PARTITIONS} partitions, replication factor >= {MIN_REPLICATION}",
+           found=f"{replicated_topic.partition_count} partitions, replication factor {factors}")
+
+
+@pytest.mark.step("3.2.2")
+def test_cluster_leaders_are_spread(replicated_topic: TopicFacts, record_property) -> None:
+    """The partitions' leaders are spread over the brokers holding replicas."""
+    holders = {r for p in replicated_topic.partitions for r in p.replicas}
+    leaders = Counter(p.leader for p in replicated_topic.partitions)
+    record_property("found", "leaders per broker: " + ", ".join(f"{b}: {leaders[b]}" for b in sorted(holders)))
+    idle = sorted(b for b in holders if leaders[b] == 0)
+    expect(len(holders) < MIN_BROKERS or not idle,
+           f"broker(s) {idle} hold replicas of {TOPIC} but lead none of its partitions",
+           hints.LEADERS_NOT_SPREAD, expected="every broker leads some partitions",
+           found=dict(sorted(leaders.items())))
+
+
+@pytest.mark.step("3.2.2")
+def test_cluster_in_sync_replicas_are_full(replicated_topic: TopicFacts, record_property) -> None:
+    """Every partition of `velib-stations` has all its replicas in sync (ISR = replicas)."""
+    lagging = {p.partition: (p.replicas, p.isr) for p in replicated_topic.partitions if set(p.isr) != set(p.replicas)}
+    record_property("found", f"{len(lagging)} under-replicated partition(s)")
+    expect(not lagging, f"partitions {sorted(lagging)} of {TOPIC} are under-replicated "
+           f"(replicas, ISR: {lagging})", hints.ISR_NOT_FULL, expected="ISR = replicas", found=lagging)
