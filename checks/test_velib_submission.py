@@ -156,7 +156,7 @@ def test_velib_api_key_is_not_written_in_the_scripts(scripts: VelibSubmission, p
     """The API key is read from JCDECAUX_API_KEY, not written in the scripts."""
     literals = [k for path in (scripts.producer, scripts.monitor) for k in hard_coded_keys(path)]
     run = producer_result
-    record_property("found", f"{len(literals)} key-like literal(s); the API got {run.requests} request(s), "
+    record_property("found", f"{len(literals)} key-like literal(s); the API got {run.calls} request(s), "
                              f"{run.rejected} with a wrong or missing key")
     if literals:
         fail("the scripts seem to hold an API key", KEY_IN_CODE, expected=f"the key read from {KEY_ENV}",
@@ -173,7 +173,7 @@ def test_velib_producer_sends_one_record_per_station_per_poll(producer_result: P
     run = producer_result
     if not run.served:
         fail("the producer never got a list of stations from the API", ONE_PER_STATION,
-             expected=f"{POLLS} calls with the key", found=f"{run.requests} call(s), {run.rejected} refused; "
+             expected=f"{POLLS} calls with the key", found=f"{run.calls} call(s), {run.rejected} refused; "
                                                           f"stderr: {_shown(run.stderr_tail, velib_key, 4)}")
     polls = _records_per_poll(run)
     problems = []
@@ -282,8 +282,9 @@ def test_velib_api_key_is_never_printed(producer_result: ProducerRun, monitor_re
                                      ("the monitor", monitor_result.output)) if velib_key in text]
     record_property("found", f"key in the output of: {where or 'none'}")
     expect(not where, f"the API key appears in the output of {' and '.join(where)}", KEY_PRINTED,
-           expected="no key in stdout or stderr", found=_shown(
-               "\n".join(line for line in producer_result.output.splitlines() if velib_key in line), velib_key, 2))
+           expected="no key in stdout or stderr", found=_shown("\n".join(
+               line for text in (producer_result.output, monitor_result.output) for line in text.splitlines()
+               if velib_key in line), velib_key, 2))
 
 
 # ---------------------------------------------------------------- helpers
