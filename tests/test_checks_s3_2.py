@@ -1,0 +1,249 @@
+"""Every §3.2 check fails on a broken variant, the destructive one always restores, even after a SIGKILL.
+
+One real 2-broker cluster for the module, graded as a student's hosts would be (``--zookeeper``,
+``--bootstrap``, ``--allow-destructive --control local``: the lab's scripts on this machine). The grader
+restarts brokers with ``kafka-server-start.sh -daemon``, so from then on the brokers are stopped and
+started through the same backend here too. After every test, all brokers are up and no partition is
+under-replicated (checked, within a deadline).
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from kafka import KafkaAdminClient
+from kafka.admin import NewTopic
+
+from fixtures import clients
+from fixtures.cluster import EmbeddedCluster
+from fixtures.control.journal import Journal
+from fixtures.control.runners import LocalRunner
+from fixtures.control.scripts import BrokerScripts, ScriptControl
+from fixtures.kafka_facts import describe_topic
+from fixtures.paths import REPO
+from fixtures.survival import under_replicated
+from fixtures.wait import wait_until
+
+pytestmark = pytest.mark.slow
+TOPIC = "velib-stations"
+SURVIVAL = "test_replication_survives_a_broker_shutdown"
+CLUSTER_CHECKS = ("test_cluster_has_at_least_two_brokers", "test_cluster_velib_stations_is_replicated",
+                  "test_cluster_leaders_are_spread", "test_cluster_in_sync_replicas_are_full")
+SETTLE_S = 90.0
+HEAP = "-Xmx384M -Xms64M"
+
+
+@pytest.fixture(scope="module")
+def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[EmbeddedCluster]:
+    workdir = tmp_path_factory.mktemp("s3_2-cluster")
+    with EmbeddedCluster(brokers=2, workdir=workdir, heap=HEAP,
+                         broker_overrides={i: {"offsets.topic.replication.factor": "2"} for i in (0, 1)}) as running:
+        yield running
+        # Brokers restarted by the grader are daemons, not the cluster's children: stop them before ZooKeeper.
+        scripts = control_of(running)
+        for index in range(2):
+            if not running.servers[index].running and scripts.is_running(index):
+                scripts.stop(index, 30)
+
+
+def control_of(cluster: EmbeddedCluster) -> ScriptControl:
+    home = str(cluster.runtime.home)
+    return ScriptControl(LocalRunner(), [BrokerScripts(home, str(s.config)) for s in cluster.servers])
+
+
+@pytest.fixture
+def grader_env(cluster: EmbeddedCluster, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
+    """What the grader's subprocess inherits: a small heap and a log folder for the brokers it restarts."""
+    monkeypatch.setenv("KAFKA_HEAP_OPTS", HEAP)
+    monkeypatch.setenv("LOG_DIR", str(tmp_path / "daemon-logs"))
+    return tmp_path / "journal.json"
+
+
+def all_up_and_in_sync(cluster: EmbeddedCluster) -> None:
+    def settled() -> bool:
+        admin = clients.admin(cluster.bootstrap.split(","), timeout_s=5)
+        try:
+            ids = {b.get("broker_id", b.get("node_id")) for b in admin.describe_cluster()["brokers"]}
+            return ids == {0, 1} and not under_replicated(admin)
+        finally:
+            admin.close()
+
+    wait_until(settled, SETTLE_S, "both brokers registered and no partition under-replicated")
+
+
+@pytest.fixture
+def admin(cluster: EmbeddedCluster) -> Iterator[KafkaAdminClient]:
+    """A clean start: both brokers up, no velib-stations; and the same state is required after the test."""
+    all_up_and_in_sync(cluster)
+    client = clients.admin(cluster.bootstrap.split(","))
+    if TOPIC in client.list_topics():
+        client.delete_topics([TOPIC])
+        wait_until(lambda: TOPIC not in client.list_topics(), 30, f"{TOPIC} to be deleted")
+    yield client
+    client.close()
+    all_up_and_in_sync(cluster)  # after every test, destructive or not, broken or not
+
+
+def make_velib(admin: KafkaAdminClient, replication: int, leaders: list[int] | None = None) -> None:
+    """velib-stations with 10 partitions; ``leaders`` places each partition's preferred leader."""
+    def created() -> bool:
+        if leaders:
+            other = {0: 1, 1: 0}
+            assignment = {p: [lead] + ([other[lead]] if replication > 1 else []) for p, lead in enumerate(leaders)}
+            admin.create_topics([NewTopic(TOPIC, replica_assignments=assignment)])
+        else:
+            admin.create_topics([NewTopic(TOPIC, 10, replication)])
+        return True
+
+    wait_until(created, 30, f"{TOPIC} to be created")
+    wait_until(lambda: all(p.leader >= 0 for p in describe_topic(admin, TOPIC).partitions), 30,
+               f"{TOPIC} to have its leaders")
+
+
+def grade_args(cluster: EmbeddedCluster, journal: Path, bootstrap: str | None = None) -> list[str]:
+    configs = ",".join(str(s.config) for s in cluster.servers)
+    return ["--zookeeper", str(cluster.zookeeper_endpoint), "--bootstrap", bootstrap or cluster.bootstrap,
+            "--check-timeout", "15", "--allow-destructive", "--control", "local",
+            "--kafka-home", str(cluster.runtime.home), "--broker-configs", configs, "--journal", str(journal)]
+
+
+MOSTLY_ZERO = [0, 0, 0, 0, 0, 0, 1, 1, 1, 1]  # broker 0 leads most partitions: the one the check stops
+
+
+def test_a_replicated_topic_passes_and_survives(cluster, admin, grader_env, run_checks):
+    make_velib(admin, 2, MOSTLY_ZERO)
+    run = run_checks(*grade_args(cluster, grader_env), "-k", "cluster or replication")
+    for check in (*CLUSTER_CHECKS, SURVIVAL):
+        assert run.outcomes[check] == "passed", run.output
+    found = run.result(SURVIVAL)["found"]
+    assert "stopped broker 0" in found and "leadership" in found and "restore" in found
+    assert Journal(grader_env).entries() == []
+
+
+def test_replication_factor_one_loses_records(cluster, admin, grader_env, run_checks):
+    make_velib(admin, 1, MOSTLY_ZERO)
+    run = run_checks(*grade_args(cluster, grader_env), "-k", "cluster or replication")
+    assert run.outcomes["test_cluster_velib_stations_is_replicated"] == "failed"
+    assert run.outcomes[SURVIVAL] == "failed", run.output
+    reason = run.reason(SURVIVAL)
+    assert "no leader" in reason and "acknowledged records are not readable" in reason
+    assert "--replication-factor 2" in run.result(SURVIVAL)["hint_en"]
+
+
+def test_a_client_bootstrapped_only_on_the_stopped_broker_fails(cluster, admin, grader_env, run_checks):
+    make_velib(admin, 2, MOSTLY_ZERO)
+    only_first = str(cluster.broker_endpoints[0])
+    run = run_checks(*grade_args(cluster, grader_env, bootstrap=only_first), "--check-timeout", "8",
+                     "-k", "replication")
+    assert run.outcomes[SURVIVAL] == "failed", run.output
+    assert "names only the stopped broker 0" in run.reason(SURVIVAL)
+    assert "bootstrap_servers" in run.result(SURVIVAL)["hint_en"]
+
+
+def test_a_single_broker_fails_and_the_survival_check_is_skipped(cluster, admin, grader_env, run_checks):
+    make_velib(admin, 1)
+    control = control_of(cluster)
+    control.stop(1, 30)
+    try:
+        run = run_checks(*grade_args(cluster, grader_env), "-k", "cluster or replication")
+    finally:
+        control.start(1, 30)
+    assert run.outcomes["test_cluster_has_at_least_two_brokers"] == "failed"
+    assert "not running" in run.reason("test_cluster_has_at_least_two_brokers")
+    assert run.outcomes[SURVIVAL] == "skipped"
+    assert "needs a second broker" in run.reason(SURVIVAL)
+
+
+@pytest.mark.parametrize("shared", ["broker.id", "log.dirs"])
+def test_a_second_broker_sharing_the_firsts_setting_does_not_start(cluster, admin, grader_env, run_checks,
+                                                                     shared, tmp_path):
+    control = control_of(cluster)
+    control.stop(1, 30)
+    try:
+        # Broker 1's config with one setting copied from broker 0: the lab's classic copy-paste mistake.
+        first = dict(line.split("=", 1) for line in cluster.servers[0].config.read_text().splitlines()
+                     if "=" in line and not line.startswith("#"))
+        changed = {shared: first[shared]}
+        if shared == "broker.id":
+            changed["log.dirs"] = str(tmp_path / "kafka-logs-copy")  # log.dirs was changed, broker.id forgotten
+        lines = [next((f"{k}={v}" for k, v in changed.items() if line.startswith(f"{k}=")), line)
+                 for line in cluster.servers[1].config.read_text().splitlines()]
+        config = tmp_path / "server1.properties"
+        config.write_text("\n".join(lines) + "\n")
+        env = dict(os.environ, LOG_DIR=str(tmp_path / "logs"))
+        broken = subprocess.Popen([str(cluster.runtime.script("kafka-server-start.sh")), str(config)], env=env,
+                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        try:
+            wait_until(lambda: broken.poll() is not None, 60, f"the broker sharing {shared} to exit")
+        finally:
+            if broken.poll() is None:
+                broken.kill()
+                broken.wait(timeout=10)
+        log = (tmp_path / "logs" / "server.log").read_text(errors="replace")
+        # Same id: ZooKeeper already holds /brokers/ids/0. Same folder: locked by broker 0, or its meta.properties
+        # names broker 0 (Kafka checks that first).
+        signs = ("already registered", "NodeExists", "node already exists") if shared == "broker.id" else (
+            "Failed to acquire lock", "doesn't match")
+        assert any(sign in log for sign in signs), log[-2000:]
+        run = run_checks(*grade_args(cluster, grader_env), "-k", "at_least_two_brokers")
+    finally:
+        control.start(1, 30)
+    assert run.outcomes["test_cluster_has_at_least_two_brokers"] == "failed"
+    reason = run.reason("test_cluster_has_at_least_two_brokers")
+    assert "does not start" in reason and "broker.id" in reason and "log.dirs" in reason
+
+
+def long_outage(cluster: EmbeddedCluster, journal: Path) -> list[str]:
+    """A grader whose outage lasts: its bootstrap list names only the broker it stops, so reading back waits
+    for the whole check timeout (120 s) while the broker is down; the test interrupts it in that window."""
+    only_first = str(cluster.broker_endpoints[0])
+    return [sys.executable, "-m", "pytest", str(REPO / "checks"), "-p", "no:cacheprovider", "-q",
+            *grade_args(cluster, journal, bootstrap=only_first), "--check-timeout", "120", "-k", "survives"]
+
+
+def in_outage(control: ScriptControl, journal: Path) -> None:
+    wait_until(lambda: Journal(journal).entries() and not control.is_running(0), 120,
+               "the grader to journal and stop broker 0", max_interval=0.3)
+
+
+def test_a_grader_killed_mid_check_is_restored_by_the_next_start(cluster, admin, grader_env, run_checks):
+    make_velib(admin, 2, MOSTLY_ZERO)
+    control = control_of(cluster)
+    grader = subprocess.Popen(long_outage(cluster, grader_env), cwd=REPO, stdout=subprocess.DEVNULL,
+                              stderr=subprocess.DEVNULL)
+    try:
+        in_outage(control, grader_env)
+    finally:
+        grader.send_signal(signal.SIGKILL)
+        grader.wait(timeout=30)
+    assert not control.is_running(0), "the broker must still be down once the grader is dead"
+    assert Journal(grader_env).orphans(), "the dead grader's entry must be left in the journal"
+    run = run_checks(*grade_args(cluster, grader_env), "-k", "at_least_two_brokers")
+    assert "kafkalab journal: restored (started again) broker 0" in run.output
+    assert control.is_running(0)
+    assert Journal(grader_env).entries() == []
+
+
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "Ctrl-C"])
+def test_a_grader_interrupted_mid_check_restores_before_exiting(cluster, admin, grader_env, signum):
+    make_velib(admin, 2, MOSTLY_ZERO)
+    control = control_of(cluster)
+    grader = subprocess.Popen(long_outage(cluster, grader_env), cwd=REPO, stdout=subprocess.PIPE,
+                              stderr=subprocess.STDOUT, text=True)
+    try:
+        in_outage(control, grader_env)
+        grader.send_signal(signum)
+        output, _ = grader.communicate(timeout=240)
+    finally:
+        if grader.poll() is None:
+            grader.kill()
+            grader.wait(timeout=30)
+    # The grader itself brought the broker back before it exited: nothing left for the next start.
+    assert control.is_running(0), output[-3000:]
+    assert Journal(grader_env).entries() == [], output[-3000:]
