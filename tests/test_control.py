@@ -65,6 +65,7 @@ def pi_with_sshd(tmp_path: Path) -> Iterator[tuple[hosts.SimulatedHost, Path]]:
                                                                      "install openssh-server)")
     if reason:
         pytest.skip(reason)
+    pytest.importorskip("paramiko", reason="the ssh extra is not installed (pip install .[ssh])")
     with hosts.simulated_host("kl-ssh-pi") as pi:
         config, key = _sshd_config(tmp_path, pi.address)
         # Own PID namespace: kafka-server-stop.sh run through ssh must not see this machine's other brokers.
