@@ -32,7 +32,7 @@ def colours(png: Path) -> set[tuple[int, int, int]]:
     from PIL import Image
 
     with Image.open(png) as image:
-        return {pixel[:3] for pixel in image.convert("RGB").getdata()}
+        return {colour for _, colour in image.convert("RGB").getcolors(maxcolors=1 << 24)}
 
 
 def hex_rgb(colour: str) -> tuple[int, int, int]:
