@@ -6,9 +6,10 @@ import pytest
 from kafka import KafkaAdminClient
 
 from checks import hints
+from checks.topic_checks import partitions_must_be, topic_must_exist
 from fixtures import clients
 from fixtures.health import TargetHealth
-from fixtures.kafka_facts import TopicFacts, begin_offsets, describe_topic, end_offsets
+from fixtures.kafka_facts import TopicFacts, begin_offsets, end_offsets
 from fixtures.verdict import expect, fail
 
 TOPIC = "conversation"
@@ -20,22 +21,13 @@ MIN_RETENTION_MS = 3_600_000
 @pytest.mark.step("2.1.4")
 def test_conversation_topic_exists(admin: KafkaAdminClient, record_property) -> None:
     """The topic `conversation` exists."""
-    facts = describe_topic(admin, TOPIC)
-    if facts is None:
-        topics = sorted(t for t in admin.list_topics() if not t.startswith("__"))
-        fail(f"topic {TOPIC!r} does not exist", hints.TOPIC_MISSING.format(topic=TOPIC), expected=TOPIC,
-             found=topics or "no topic")
-    record_property("found", facts.describe())
+    topic_must_exist(admin, TOPIC, hints.TOPIC_MISSING.format(topic=TOPIC), record_property)
 
 
 @pytest.mark.step("2.1.6")
 def test_conversation_has_two_partitions(conversation: TopicFacts, record_property) -> None:
     """`conversation` has 2 partitions after `kafka-topics.sh --alter --partitions 2`."""
-    record_property("found", f"{conversation.partition_count} partition(s)")
-    expect(conversation.partition_count == PARTITIONS_AFTER_ALTER,
-           f"topic {TOPIC!r} has {conversation.partition_count} partition(s)",
-           hints.PARTITIONS.format(topic=TOPIC, expected=PARTITIONS_AFTER_ALTER),
-           expected=PARTITIONS_AFTER_ALTER, found=conversation.partition_count)
+    partitions_must_be(conversation, PARTITIONS_AFTER_ALTER, record_property)
 
 
 @pytest.mark.step("2.1.4")

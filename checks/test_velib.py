@@ -8,7 +8,6 @@ monitor reads, with their JSON types).
 
 from __future__ import annotations
 
-import difflib
 import json
 import time
 from collections import defaultdict
@@ -18,7 +17,7 @@ import pytest
 from kafka import KafkaAdminClient, TopicPartition
 from kafka.consumer.fetcher import ConsumerRecord
 
-from checks import hints
+from checks.topic_checks import partitions_must_be, topic_must_exist
 from fixtures import clients
 from fixtures.jcdecaux.oracle import record_problems, station_id
 from fixtures.kafka_facts import TopicFacts, begin_offsets, describe_topic, end_offsets, group_offsets
@@ -128,23 +127,13 @@ def velib_sample(admin: KafkaAdminClient, velib_topic: TopicFacts, bootstrap: li
 @pytest.mark.step("3.1.2")
 def test_velib_topic_exists(admin: KafkaAdminClient, record_property) -> None:
     """The topic `velib-stations` exists."""
-    facts = describe_topic(admin, TOPIC)
-    if facts is None:
-        topics = sorted(t for t in admin.list_topics() if not t.startswith("__"))
-        close = difflib.get_close_matches(TOPIC, topics, n=1, cutoff=0.7)
-        reason = f"topic {TOPIC!r} does not exist" + (f" (there is {close[0]!r}: a typo?)" if close else "")
-        fail(reason, VELIB_TOPIC_MISSING, expected=TOPIC, found=topics or "no topic")
-    record_property("found", facts.describe())
+    topic_must_exist(admin, TOPIC, VELIB_TOPIC_MISSING, record_property)
 
 
 @pytest.mark.step("3.1.4")
 def test_velib_topic_has_ten_partitions(velib_topic: TopicFacts, record_property) -> None:
     """`velib-stations` has 10 partitions after `kafka-topics.sh --alter --partitions 10`."""
-    record_property("found", f"{velib_topic.partition_count} partition(s)")
-    expect(velib_topic.partition_count == PARTITIONS,
-           f"topic {TOPIC!r} has {velib_topic.partition_count} partition(s)",
-           hints.PARTITIONS.format(topic=TOPIC, expected=PARTITIONS), expected=PARTITIONS,
-           found=velib_topic.partition_count)
+    partitions_must_be(velib_topic, PARTITIONS, record_property)
 
 
 @pytest.mark.step("3.1.2")

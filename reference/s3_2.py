@@ -17,20 +17,18 @@ By hand: ``python -m reference.s3_2`` starts its own 2-broker cluster and prints
 from __future__ import annotations
 
 import secrets
-import subprocess
-import sys
 
 from kafka.admin import NewTopic
 
 from fixtures import clients
 from fixtures.cluster import EmbeddedCluster
 from fixtures.jcdecaux import JCDecauxStandIn
-from fixtures.kafka_facts import describe_topic, end_offsets, group_offsets
+from fixtures.kafka_facts import describe_topic
 from fixtures.net import Endpoint
 from fixtures.runtime import KafkaRuntime
 from fixtures.wait import wait_until
 from reference.s2 import LabShell, Transcript
-from reference.velib.play import GROUP, MONITOR, PARTITIONS, RUN_TIMEOUT_S, TOPIC, _env, _produce
+from reference.velib.play import PARTITIONS, TOPIC, _produce, run_monitor
 
 REPLICATION = 2
 # The lab's default is 300 s; the reference lowers it so that leadership comes back within a test.
@@ -76,33 +74,6 @@ def _recreate(sh: LabShell, bootstrap: list[str]) -> None:
               "--topic", TOPIC)
 
 
-def _monitor(transcript: Transcript, bootstrap: list[str]) -> None:
-    args = ["--bootstrap-servers", ",".join(bootstrap), "--group", GROUP, "--idle-timeout", "60"]
-    proc = subprocess.Popen([sys.executable, str(MONITOR), *args], env=_env(), stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True)
-
-    def caught_up() -> bool:
-        admin = clients.admin(bootstrap)
-        try:
-            facts = describe_topic(admin, TOPIC)
-            ends, done = end_offsets(admin, facts), group_offsets(admin, GROUP, TOPIC)
-            return proc.poll() is None and all(done.get(p, 0) >= end for p, end in ends.items())
-        finally:
-            admin.close()
-
-    try:
-        wait_until(caught_up, RUN_TIMEOUT_S, f"group {GROUP} to commit every offset of {TOPIC}")
-        proc.terminate()  # what Ctrl-C does: a clean stop with a commit
-        out, err = proc.communicate(timeout=30)
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.communicate()
-    transcript.add(f"python velib-monitor-stations.py {' '.join(args)}   # then Ctrl-C", out + err)
-    if proc.returncode != 0:
-        raise RuntimeError(f"the reference monitor exited with {proc.returncode}:\n{err}")
-
-
 def play(runtime: KafkaRuntime, zookeeper: Endpoint, broker: Endpoint, cluster: EmbeddedCluster) -> Transcript:
     """Play §3.2 on a 2-broker cluster that went through §2 and §3.1; raises if Kafka does not behave so."""
     if len(cluster.servers) < 2:
@@ -121,7 +92,7 @@ def play(runtime: KafkaRuntime, zookeeper: Endpoint, broker: Endpoint, cluster: 
     key = secrets.token_hex(20)
     with JCDecauxStandIn(key) as api:
         _produce(transcript, api, key, _Bootstrap(",".join(bootstrap)), 2)
-        _monitor(transcript, bootstrap)
+        run_monitor(transcript, bootstrap, require_lines=False)
 
         # Broker 0 stopped: broker 1 must lead everything, each ISR down to broker 1.
         cluster.stop_broker(0)
@@ -131,7 +102,7 @@ def play(runtime: KafkaRuntime, zookeeper: Endpoint, broker: Endpoint, cluster: 
                    SETTLE_S, "broker 1 to lead every partition with ISR [1]")
         LabShell(runtime, zookeeper, second, transcript).topics("--describe", "--topic", TOPIC)
         _produce(transcript, api, key, _Bootstrap(",".join(bootstrap)), 1)
-        _monitor(transcript, bootstrap)
+        run_monitor(transcript, bootstrap, require_lines=False)
 
     cluster.start_broker(0)
     transcript.add("./bin/kafka-server-start.sh ./config/server.properties", "broker 0 started again")

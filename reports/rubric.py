@@ -2,22 +2,15 @@
 
 from __future__ import annotations
 
-import sys
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from fixtures import toml
 
 from .results import TargetResults
 
 DEFAULT_RUBRIC = Path(__file__).resolve().parent / "rubric.toml"
 SCALE = 20
-
-
-def _toml(text: str) -> dict:
-    if sys.version_info >= (3, 11):
-        import tomllib
-    else:  # pragma: no cover - the Pi's older Pythons
-        import tomli as tomllib
-    return tomllib.loads(text)
 
 
 @dataclass(frozen=True)
@@ -38,7 +31,7 @@ class Rubric:
 
     @classmethod
     def load(cls, path: Path | None = None) -> Rubric:
-        data = _toml((path or DEFAULT_RUBRIC).read_text(encoding="utf-8"))
+        data = toml.loads((path or DEFAULT_RUBRIC).read_text(encoding="utf-8"))
         weights = {str(k): float(v) for k, v in data.get("checks", {}).items()}
         if any(w < 0 for w in weights.values()):
             raise ValueError("a rubric weight cannot be negative")
