@@ -85,14 +85,8 @@ def _send_console(runtime: KafkaRuntime, bootstrap: str, topic: str, chunk: Sequ
 
 def _send_python(bootstrap: str, topic: str, chunk: Sequence[str], timeout_s: float) -> None:
     # A producer per chunk, like a console producer per chunk: each chunk is delivered before the pause.
-    producer = clients.producer(bootstrap, timeout_s, linger_ms=5, batch_size=256 * 1024)
-    try:
-        futures = [producer.send(topic, line.encode()) for line in chunk]
-        producer.flush(timeout=timeout_s)
-        for future in futures:
-            future.get(timeout=timeout_s)
-    finally:
-        producer.close(timeout=timeout_s)
+    clients.send_all(bootstrap, topic, (line.encode() for line in chunk), timeout_s, linger_ms=5,
+                     batch_size=256 * 1024)
 
 
 def replay(bootstrap: str, topic: str, lines: Sequence[str], chunk_size: int = CHUNK_SIZE,
