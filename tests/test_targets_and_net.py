@@ -78,3 +78,10 @@ def test_a_closed_port_is_refused_at_once() -> None:
 def test_a_name_that_does_not_resolve_is_unresolved() -> None:
     assert resolve("no-such-host.invalid", timeout=2) == []
     assert probe(Endpoint("no-such-host.invalid", 9092), timeout=2) is Reach.UNRESOLVED
+
+
+def test_a_comma_separated_bootstrap_is_a_list_of_brokers() -> None:
+    from fixtures.clients import _common
+
+    assert _common("a:9092, b:9093", 1.0)["bootstrap_servers"] == ["a:9092", "b:9093"]
+    assert _common(["a:9092"], 1.0)["bootstrap_servers"] == ["a:9092"]
