@@ -21,7 +21,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from fixtures.simulated_class import LIVE, simulated_class  # noqa: E402
+from tests.support.simulated_class import LIVE, simulated_class  # noqa: E402
 
 _RUN_PYTEST = ("import resource, sys, pytest; code = pytest.main(sys.argv[1:]); "
                "print('PEAK_RSS_KIB', resource.getrusage(resource.RUSAGE_SELF).ru_maxrss); sys.exit(code)")

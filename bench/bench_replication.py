@@ -28,10 +28,10 @@ sys.path.insert(0, str(REPO))
 
 from kafka.admin import NewTopic  # noqa: E402
 
+from checks.s3_2_cluster.survival import under_replicated  # noqa: E402
 from fixtures import clients  # noqa: E402
 from fixtures.cluster import EmbeddedCluster  # noqa: E402
 from fixtures.kafka_facts import describe_topic  # noqa: E402
-from fixtures.survival import under_replicated  # noqa: E402
 from fixtures.wait import wait_until  # noqa: E402
 from reference.s3_2 import CLUSTER_OVERRIDES  # noqa: E402
 

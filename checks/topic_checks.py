@@ -7,9 +7,13 @@ from typing import Callable
 
 from kafka import KafkaAdminClient
 
-from checks import hints
 from fixtures.kafka_facts import TopicFacts, describe_topic
 from fixtures.verdict import Hint, expect, fail
+
+PARTITIONS = Hint(
+    "Passez le topic à {expected} partitions : `kafka-topics.sh --alter --topic {topic} --partitions {expected} …`.",
+    "Raise the topic to {expected} partitions: `kafka-topics.sh --alter --topic {topic} --partitions {expected} …`.",
+)
 
 
 def topic_must_exist(admin: KafkaAdminClient, topic: str, hint: Hint,
@@ -29,5 +33,5 @@ def partitions_must_be(facts: TopicFacts, expected: int, record_property: Callab
     """The topic has ``expected`` partitions (after the lab's ``kafka-topics.sh --alter``)."""
     record_property("found", f"{facts.partition_count} partition(s)")
     expect(facts.partition_count == expected, f"topic {facts.name!r} has {facts.partition_count} partition(s)",
-           hints.PARTITIONS.format(topic=facts.name, expected=expected), expected=expected,
+           PARTITIONS.format(topic=facts.name, expected=expected), expected=expected,
            found=facts.partition_count)

@@ -13,7 +13,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from fixtures.steps import step_key
+from reports.steps import step_key
 
 SCHEMA_VERSION = 1
 USER_PROPERTY = "kafkalab.result"

@@ -16,9 +16,10 @@ from kafka import KafkaAdminClient, TopicPartition
 from kafka.admin import ConfigResource, ConfigResourceType, NewTopic
 from kafka.structs import OffsetAndMetadata
 
-from fixtures import clients, hosts
+from fixtures import clients
 from fixtures.cluster import EmbeddedCluster, free_port
 from fixtures.wait import wait_until
+from tests.support import hosts
 
 pytestmark = pytest.mark.slow
 

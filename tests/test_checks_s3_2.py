@@ -20,6 +20,7 @@ import pytest
 from kafka import KafkaAdminClient
 from kafka.admin import NewTopic
 
+from checks.s3_2_cluster.survival import under_replicated
 from fixtures import clients
 from fixtures.cluster import EmbeddedCluster
 from fixtures.control.journal import Journal
@@ -28,7 +29,6 @@ from fixtures.control.scripts import BrokerScripts, ScriptControl
 from fixtures.kafka_facts import describe_topic
 from fixtures.paths import REPO
 from fixtures.probes import kafka_status
-from fixtures.survival import under_replicated
 from fixtures.wait import wait_until
 
 pytestmark = pytest.mark.slow

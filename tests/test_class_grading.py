@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from fixtures import hosts
-from fixtures.simulated_class import EXPECTED_FAILED, SimulatedClass, simulated_class
 from tests.conftest import grade_class
+from tests.support import hosts
+from tests.support.simulated_class import EXPECTED_FAILED, SimulatedClass, simulated_class
 
 pytestmark = [pytest.mark.slow, pytest.mark.skipif(hosts.available() is not None, reason=str(hosts.available()))]
 SECTION_2 = ("--step", "2")

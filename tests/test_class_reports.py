@@ -70,6 +70,6 @@ def test_a_chart_is_drawn_with_escaped_labels() -> None:
 def test_xdist_scope_is_the_target_for_checks_and_the_module_otherwise() -> None:
     scheduling = TargetScheduling.__new__(TargetScheduling)
     scheduling.target_ids = frozenset({"alice", "bob"})
-    assert scheduling._split_scope("checks/test_broker.py::test_broker_speaks_kafka[alice]") == "target:alice"
-    assert scheduling._split_scope("checks/test_mygroup.py::test_mygroup_exists[alice]") == "target:alice"
+    assert scheduling._split_scope("checks/s2_deploy/test_broker.py::test_broker_speaks_kafka[alice]") == "target:alice"
+    assert scheduling._split_scope("checks/s2_deploy/test_mygroup.py::test_mygroup_exists[alice]") == "target:alice"
     assert scheduling._split_scope("tests/test_x.py::test_y[3.9.2]") == "tests/test_x.py"

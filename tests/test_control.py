@@ -22,12 +22,12 @@ from pathlib import Path
 
 import pytest
 
-from fixtures import hosts
 from fixtures.cluster import EmbeddedCluster
 from fixtures.control.scripts import BrokerScripts, ScriptControl
 from fixtures.control.ssh import SshRunner
 from fixtures.probes import kafka_status
 from fixtures.wait import WaitTimeout, wait_until
+from tests.support import hosts
 
 pytestmark = pytest.mark.slow
 SSHD = "/usr/sbin/sshd"

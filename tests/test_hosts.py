@@ -1,4 +1,4 @@
-"""Simulated hosts (``fixtures.hosts``): own address and name, commands inside, everything removed after."""
+"""Simulated hosts (``tests.support.hosts``): own address and name, commands inside, everything removed after."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ import sys
 
 import pytest
 
-from fixtures import hosts
 from fixtures.wait import wait_until
+from tests.support import hosts
 
 pytestmark = pytest.mark.skipif(hosts.available() is not None, reason=str(hosts.available()))
 

@@ -10,11 +10,10 @@ from __future__ import annotations
 import argparse
 import sys
 
+from fixtures.taxi.counts import count_problems
 from fixtures.taxi.files import FARED_RIDES, FARES, RIDES, read_lines
+from fixtures.taxi.ingest import CHUNK_SIZE, FARES_TOPIC, PAUSE_S, RIDES_TOPIC, VIA, create_topics, ingest
 from fixtures.taxi.ticks import TICK_FARE, TICK_RIDE
-
-from .counts import count_problems
-from .ingest import CHUNK_SIZE, FARES_TOPIC, PAUSE_S, RIDES_TOPIC, VIA, create_topics, ingest
 
 RIDE_FILES = {"full": RIDES, "fared": FARED_RIDES}
 

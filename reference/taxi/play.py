@@ -16,11 +16,10 @@ import sys
 
 from fixtures.net import Endpoint
 from fixtures.runtime import DEFAULT_VERSION, KafkaRuntime, fetch
+from fixtures.taxi.counts import count_problems, topic_records
 from fixtures.taxi.files import FARED_RIDES, FARES, RIDES, TaxiFile, read_lines
+from fixtures.taxi.ingest import CHUNK_SIZE, FARES_TOPIC, PAUSE_S, RIDES_TOPIC, ingest
 from reference.s2 import LabShell, Transcript
-
-from .counts import count_problems, topic_records
-from .ingest import CHUNK_SIZE, FARES_TOPIC, PAUSE_S, RIDES_TOPIC, ingest
 
 
 def play(runtime: KafkaRuntime, zookeeper: Endpoint, broker: Endpoint, rides: TaxiFile = FARED_RIDES,

@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pytest
 
+from checks.s4_spark.oracle import Expected
 from fixtures.cluster import EmbeddedCluster
 from fixtures.taxi.files import FARED_RIDES, FARES, read_lines
-from fixtures.taxi.oracle import Expected
 from fixtures.taxi.ticks import TICK_FARE, TICK_RIDE
 
 VARIANTS = Path(__file__).resolve().parent / "variants"
@@ -51,7 +51,7 @@ def expected(sample_lines) -> Expected:
 @pytest.fixture(scope="package")
 def taxi_cluster(connector, sample_lines, tmp_path_factory) -> Iterator[EmbeddedCluster]:
     """A one-broker cluster whose `taxirides`/`taxifares` hold the sample, sent as the lab does (console)."""
-    from reference.taxi.ingest import create_topics, ingest
+    from fixtures.taxi.ingest import create_topics, ingest
 
     with EmbeddedCluster(brokers=1, workdir=tmp_path_factory.mktemp("spark-cluster")) as cluster:
         create_topics(cluster.bootstrap)

@@ -13,10 +13,11 @@ from pathlib import Path
 
 import pytest
 
-from fixtures.taxi.oracle import Expected
-from reference.spark import verify
-from reference.spark.outputs import OUTPUTS, RunOutputs
-from reference.spark.submission import REFERENCE_SCRIPT, SubmissionRun, Target, run_submission, submission_env
+from checks.s4_spark import verify
+from checks.s4_spark.oracle import Expected
+from checks.s4_spark.outputs import OUTPUTS, RunOutputs
+from checks.s4_spark.submission import SubmissionRun, Target, run_submission, submission_env
+from tests.support.paths import REFERENCE_SPARK_SCRIPT
 
 from ..conftest import GradeRun, grade
 from .conftest import VARIANTS, require_pyspark
@@ -41,7 +42,7 @@ def grade_script(tmp_path: Path, cluster, script: Path, timeout: float = 240) ->
 @pytest.fixture(scope="module")
 def graded_reference(taxi_cluster, tmp_path_factory) -> tuple[GradeRun, Path]:
     folder = tmp_path_factory.mktemp("graded-reference")
-    run = grade_script(folder, taxi_cluster, REFERENCE_SCRIPT)
+    run = grade_script(folder, taxi_cluster, REFERENCE_SPARK_SCRIPT)
     (run_dir,) = folder.glob("report-*/spark-run-sstreaming-*")
     return run, run_dir
 
@@ -146,6 +147,6 @@ def _pids_with_cwd(folder: Path) -> list[int]:
 
 
 def test_run_outcome_wording() -> None:
-    run = SubmissionRun(REFERENCE_SCRIPT, Path("/nonexistent"), None, True, 31.0, 30.0)
+    run = SubmissionRun(REFERENCE_SPARK_SCRIPT, Path("/nonexistent"), None, True, 31.0, 30.0)
     assert run.describe().startswith("sstreaming.py did not finish within 30s and was stopped")
     assert "(the script printed nothing)" in run.describe()

@@ -17,10 +17,10 @@ from pathlib import Path
 
 import pytest
 
-from fixtures.taxi.oracle import Expected
-from reference.spark import launch, verify
-from reference.spark.outputs import RunOutputs
-from reference.spark.submission import REFERENCE_SCRIPT
+from checks.s4_spark import launch, verify
+from checks.s4_spark.oracle import Expected
+from checks.s4_spark.outputs import RunOutputs
+from tests.support.paths import REFERENCE_SPARK_SCRIPT
 
 from .conftest import VARIANTS, require_pyspark
 
@@ -115,7 +115,7 @@ def test_session_has_the_small_machine_settings(spark) -> None:
 
 
 def test_reference_in_process_passes_everything(run_script) -> None:
-    findings = run_script(REFERENCE_SCRIPT)
+    findings = run_script(REFERENCE_SPARK_SCRIPT)
     assert findings.failing() == set(), findings
 
 
@@ -123,7 +123,7 @@ def test_reference_uses_the_oracle_s_geography() -> None:
     require_pyspark()
     from fixtures.taxi import geo, oracle
 
-    ref = runpy.run_path(str(REFERENCE_SCRIPT))  # not as __main__: only the definitions
+    ref = runpy.run_path(str(REFERENCE_SPARK_SCRIPT))  # not as __main__: only the definitions
     for name in ("LON_EAST", "LON_WEST", "LAT_NORTH", "LAT_SOUTH", "MANHATTAN_WEST", "MANHATTAN_EAST",
                  "MANHATTAN_SOUTH", "MANHATTAN_NORTH", "CELL_DEG"):
         assert ref[name] == getattr(geo, name), name

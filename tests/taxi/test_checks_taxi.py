@@ -14,8 +14,8 @@ from kafka import KafkaAdminClient
 from fixtures import clients
 from fixtures.cluster import EmbeddedCluster
 from fixtures.taxi.files import FARES, read_lines
+from fixtures.taxi.ingest import FARES_TOPIC, RIDES_TOPIC, create_topics, replay
 from fixtures.wait import wait_until
-from reference.taxi.ingest import FARES_TOPIC, RIDES_TOPIC, create_topics, replay
 from reference.taxi.play import play
 
 from ..conftest import GradeRun

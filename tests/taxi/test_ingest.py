@@ -8,10 +8,10 @@ import pytest
 
 from fixtures import clients
 from fixtures.cluster import EmbeddedCluster
+from fixtures.taxi.counts import count_problems, topic_records
 from fixtures.taxi.files import FARED_RIDES, FARES, RIDES, read_lines
+from fixtures.taxi.ingest import FARES_TOPIC, RIDES_TOPIC, IngestError, chunks, create_topics, ingest, replay
 from reference.taxi.__main__ import main as taxi_main
-from reference.taxi.counts import count_problems, topic_records
-from reference.taxi.ingest import FARES_TOPIC, RIDES_TOPIC, IngestError, chunks, create_topics, ingest, replay
 
 pytestmark = pytest.mark.slow
 

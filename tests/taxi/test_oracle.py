@@ -9,9 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from fixtures.taxi import geo
-from fixtures.taxi.files import FARED_RIDES, FARES, RIDES, load_fares, load_rides, read_lines
-from fixtures.taxi.oracle import (
+from checks.s4_spark.oracle import (
     MAX_RIDE,
     Expected,
     clean_rides,
@@ -21,6 +19,8 @@ from fixtures.taxi.oracle import (
     tips_by_area,
     window_of,
 )
+from fixtures.taxi import geo
+from fixtures.taxi.files import FARED_RIDES, FARES, RIDES, load_fares, load_rides, read_lines
 from fixtures.taxi.records import Fare, Ride, f32, parse_ride
 from fixtures.taxi.ticks import TICK_FARE, TICK_RIDE
 

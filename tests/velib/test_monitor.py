@@ -10,10 +10,10 @@ from collections.abc import Callable
 import pytest
 from kafka import KafkaAdminClient
 
+from checks.s3_1_velib.oracle import StationId, expected_changes, expected_lines, lines_by_station, parse_line
 from fixtures import clients
 from fixtures.cluster import EmbeddedCluster
 from fixtures.jcdecaux import Fault, JCDecauxStandIn
-from fixtures.jcdecaux.oracle import StationId, expected_changes, expected_lines, lines_by_station, parse_line
 from fixtures.jcdecaux.snapshots import Snapshot
 from fixtures.wait import wait_until
 

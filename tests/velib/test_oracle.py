@@ -11,7 +11,7 @@ from typing import Any
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from fixtures.jcdecaux.oracle import (
+from checks.s3_1_velib.oracle import (
     REQUIRED_FIELDS,
     expected_changes,
     expected_lines,

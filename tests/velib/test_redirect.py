@@ -9,8 +9,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from checks.s3_1_velib.submission import hard_coded_keys, script_env
 from fixtures.jcdecaux import JCDecauxStandIn
-from fixtures.jcdecaux.submission import hard_coded_keys, script_env
 
 PROBE = r'''
 import json, os, socket, urllib.request

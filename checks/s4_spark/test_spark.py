@@ -3,7 +3,7 @@
 Given with ``--spark-script sstreaming.py`` (the contract is ``reference/spark/README.md``; without the option
 these checks are not run). The grader creates two fresh topics on a local cluster, writes the matched sample
 (888 ride lines, 444 fares) and the end-of-stream ticks, runs the script once in a subprocess with a timeout,
-and compares what it wrote with the oracle (``fixtures/taxi/oracle.py``). When the script does not finish,
+and compares what it wrote with the oracle (``checks/s4_spark/oracle.py``). When the script does not finish,
 the first check fails with the end of its output and the others are skipped.
 """
 
@@ -16,74 +16,23 @@ from pathlib import Path
 
 import pytest
 
+from checks.s4_spark import verify
+from checks.s4_spark.oracle import Expected
+from checks.s4_spark.outputs import RunOutputs
+from checks.s4_spark.submission import SubmissionRun, run_submission
+from checks.s4_spark.submission import Target as SparkTarget
 from fixtures import clients
 from fixtures.cluster import EmbeddedCluster
 from fixtures.plugin import SPECS
 from fixtures.targets import Target
 from fixtures.taxi.files import FARED_RIDES, FARES, read_lines
-from fixtures.taxi.oracle import Expected
+from fixtures.taxi.ingest import create_topics, replay
 from fixtures.taxi.ticks import TICK_FARE, TICK_RIDE
 from fixtures.verdict import Hint, fail, needs
-from reference.spark import verify
-from reference.spark.outputs import RunOutputs
-from reference.spark.submission import SubmissionRun, run_submission
-from reference.spark.submission import Target as SparkTarget
-from reference.taxi.ingest import create_topics, replay
+
+from . import hints
 
 pytestmark = pytest.mark.spark_script
-
-SPARK_TIMEOUT = Hint(
-    "Le script ne s'est pas arrêté : quand TAXI_OUTPUT_DIR est défini, lisez les topics avec "
-    "`startingOffsets=earliest`, démarrez chaque requête avec `.trigger(availableNow=True)` et attendez-les "
-    "(`awaitTermination()`) ; voir reference/spark/README.md.",
-    "The script did not stop: when TAXI_OUTPUT_DIR is set, read the topics with `startingOffsets=earliest`, "
-    "start each query with `.trigger(availableNow=True)` and wait for them (`awaitTermination()`); see "
-    "reference/spark/README.md.",
-)
-SPARK_CRASH = Hint(
-    "Le script s'est arrêté sur une erreur : lisez la fin de sa sortie ci-dessus (souvent une colonne mal "
-    "nommée, `AnalysisException`, ou un mode de sortie refusé par Spark).",
-    "The script stopped on an error: read the end of its output above (often a misnamed column, "
-    "`AnalysisException`, or an output mode Spark refuses).",
-)
-SPARK_SCHEMA = Hint(
-    "Gardez les schémas du TP (§4.2) : `taxiRidesSchema` et `taxiFaresSchema`, mêmes noms, mêmes types "
-    "(LongType, TimestampType, FloatType, ShortType), et nommez les requêtes `rides` et `fares`.",
-    "Keep the lab's schemas (§4.2): `taxiRidesSchema` and `taxiFaresSchema`, same names, same types (LongType, "
-    "TimestampType, FloatType, ShortType), and name the queries `rides` and `fares`.",
-)
-SPARK_VALUES = Hint(
-    "Une colonne ne contient pas la bonne valeur : l'ordre des champs du schéma doit suivre celui des lignes. "
-    "Sur une ligne END, la 3ᵉ colonne est endTime et la 4ᵉ startTime.",
-    "A column does not hold the right value: the schema's fields must follow the lines' order. On an END line "
-    "column 3 is endTime and column 4 startTime.",
-)
-SPARK_CLEANING = Hint(
-    "§4.4 : gardez les courses dont le départ ET l'arrivée sont dans la boîte de New York (`between`), puis "
-    "seulement les événements END (`isStart == \"END\"`).",
-    "§4.4: keep the rides whose start AND end are inside the New York box (`between`), then only END events "
-    "(`isStart == \"END\"`).",
-)
-SPARK_JOIN = Hint(
-    "§4.5 : joignez sur `rideId_fares = rideId AND endTime > startTime AND endTime <= startTime + interval 2 "
-    "hours`, avec les rides nettoyées.",
-    "§4.5: join on `rideId_fares = rideId AND endTime > startTime AND endTime <= startTime + interval 2 hours`, "
-    "with the cleaned rides.",
-)
-SPARK_STATE = Hint(
-    "Mettez un watermark de chaque côté (`withWatermark(\"startTime\", \"30 minutes\")` sur les tarifs, "
-    "`withWatermark(\"endTime\", \"30 minutes\")` sur les courses) et gardez la borne de temps dans la "
-    "condition : sans eux Spark garde tout l'état de la jointure pour toujours.",
-    "Put a watermark on each side (`withWatermark(\"startTime\", \"30 minutes\")` on fares, "
-    "`withWatermark(\"endTime\", \"30 minutes\")` on rides) and keep the time bound in the condition: without "
-    "them Spark keeps the whole join state for ever.",
-)
-SPARK_TIPS = Hint(
-    "Pourboires : fenêtres de 15 minutes sur endTime, zone = case de 0,02° du point de départ dans "
-    "[-74.02, -73.90) x [40.70, 40.88), colonnes windowStart, windowEnd, area, rides, tipSum (README du contrat).",
-    "Tips: 15-minute windows of endTime, area = the 0.02° cell of the pickup point in [-74.02, -73.90) x "
-    "[40.70, 40.88), columns windowStart, windowEnd, area, rides, tipSum (see the contract's README).",
-)
 
 
 # ---------------------------------------------------------------- fixtures (the dependency chain)
@@ -170,10 +119,10 @@ def test_spark_script_finishes(target: Target, spark_run: SubmissionRun, record_
     """The Spark script runs to its end within the timeout, without error."""
     record_property("found", f"{spark_run.describe().splitlines()[0]} (run folder {spark_run.workdir})")
     if spark_run.timed_out:
-        fail(f"the script did not finish within {spark_run.timeout_s:.0f}s and was stopped", SPARK_TIMEOUT,
+        fail(f"the script did not finish within {spark_run.timeout_s:.0f}s and was stopped", hints.SPARK_TIMEOUT,
              expected="exit status 0", found=spark_run.output_tail(20))
     if spark_run.returncode != 0:
-        fail(f"the script exited with code {spark_run.returncode}", SPARK_CRASH, expected="exit status 0",
+        fail(f"the script exited with code {spark_run.returncode}", hints.SPARK_CRASH, expected="exit status 0",
              found=spark_run.output_tail(20))
 
 
@@ -182,7 +131,7 @@ def test_spark_parsed_schema_has_the_lab_types(target: Target, spark_outputs: Ru
     """The parsed rides and fares have the lab's column names and types."""
     problems = verify.schema_problems(spark_outputs.query("rides"), verify.RIDE_TYPES, "rides")
     problems += verify.schema_problems(spark_outputs.query("fares"), verify.FARE_TYPES, "fares")
-    _fail_on(problems, SPARK_SCHEMA, "the columns of taxiRidesSchema and taxiFaresSchema")
+    _fail_on(problems, hints.SPARK_SCHEMA, "the columns of taxiRidesSchema and taxiFaresSchema")
 
 
 @pytest.mark.step("4.2")
@@ -193,7 +142,7 @@ def test_spark_parsed_values_match_the_lines(target: Target, spark_outputs: RunO
     record_property("found", f"{len(rides)} rides and {len(fares)} fares parsed")
     problems = verify.parsed_rides_problems(rides, spark_expected)
     problems += verify.parsed_fares_problems(fares, spark_expected)
-    _fail_on(problems, SPARK_VALUES, f"{len(spark_expected.rides)} rides and {len(spark_expected.fares)} fares")
+    _fail_on(problems, hints.SPARK_VALUES, f"{len(spark_expected.rides)} rides and {len(spark_expected.fares)} fares")
 
 
 @pytest.mark.step("4.4")
@@ -202,7 +151,7 @@ def test_spark_cleaning_keeps_end_events_inside_new_york(target: Target, spark_o
     """Cleaning leaves no START event and no point outside the New York box, and drops nothing else."""
     cleaned = spark_outputs.records("cleaned")
     record_property("found", f"{len(cleaned)} rides kept")
-    _fail_on(verify.cleaning_problems(cleaned, spark_expected), SPARK_CLEANING,
+    _fail_on(verify.cleaning_problems(cleaned, spark_expected), hints.SPARK_CLEANING,
              f"{len(spark_expected.cleaned)} END events inside the box")
 
 
@@ -212,7 +161,7 @@ def test_spark_join_equals_the_oracle(target: Target, spark_outputs: RunOutputs,
     """The stream-stream join gives the oracle's rows: same rides, fares and tips, none outside the time window."""
     joined = spark_outputs.records("joined")
     record_property("found", f"{len(joined)} joined rows")
-    _fail_on(verify.join_problems(joined, spark_expected), SPARK_JOIN, f"{len(spark_expected.joined)} rows")
+    _fail_on(verify.join_problems(joined, spark_expected), hints.SPARK_JOIN, f"{len(spark_expected.joined)} rows")
 
 
 @pytest.mark.step("4.5")
@@ -221,7 +170,7 @@ def test_spark_join_has_watermarks_and_bounded_state(target: Target, spark_outpu
     """The join has a watermark on each side and Spark can drop its state (plan and progress figures)."""
     query = spark_outputs.query("joined")
     record_property("found", verify.state_summary(query))
-    _fail_on(verify.state_problems(query), SPARK_STATE,
+    _fail_on(verify.state_problems(query), hints.SPARK_STATE,
              "state cleanup [ left value predicate: …, right value predicate: … ]")
 
 
@@ -231,4 +180,4 @@ def test_spark_tips_per_area_match_the_oracle(target: Target, spark_outputs: Run
     """Tips per area of Manhattan and 15-minute window match the oracle."""
     tips = spark_outputs.records("tips")
     record_property("found", f"{len(tips)} (window, area) cells")
-    _fail_on(verify.tips_problems(tips, spark_expected), SPARK_TIPS, f"{len(spark_expected.tips)} cells")
+    _fail_on(verify.tips_problems(tips, spark_expected), hints.SPARK_TIPS, f"{len(spark_expected.tips)} cells")

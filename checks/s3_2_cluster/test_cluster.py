@@ -9,11 +9,12 @@ from collections import Counter
 import pytest
 from kafka import KafkaAdminClient
 
-from checks import hints
 from fixtures.health import TargetHealth
 from fixtures.kafka_facts import TopicFacts, describe_topic
 from fixtures.probes import KafkaStatus
 from fixtures.verdict import expect, fail, needs
+
+from . import hints
 
 TOPIC = "velib-stations"
 PARTITIONS = 10

@@ -1,4 +1,4 @@
-"""Hints shown to students when a check fails: short, actionable, in French and English.
+"""§2 hints shown to students when a check fails: short, actionable, in French and English.
 
 Placeholders (``{host}``, ``{port}`` …) are filled by the check with what it found.
 """
@@ -68,10 +68,6 @@ TOPIC_MISSING = Hint(
     "Create the topic: `kafka-topics.sh --create --topic {topic} --partitions 1 --replication-factor 1 "
     "--bootstrap-server host:9092`.",
 )
-PARTITIONS = Hint(
-    "Passez le topic à {expected} partitions : `kafka-topics.sh --alter --topic {topic} --partitions {expected} …`.",
-    "Raise the topic to {expected} partitions: `kafka-topics.sh --alter --topic {topic} --partitions {expected} …`.",
-)
 DESCRIPTION = Hint(
     "Relancez `kafka-topics.sh --describe --topic {topic}` : chaque partition doit avoir un leader vivant, "
     "présent dans Replicas et dans Isr.",
@@ -119,43 +115,3 @@ def unreachable(reach: Reach, host: str, port: int, closed: Hint) -> Hint:
     if reach in (Reach.TIMEOUT, Reach.UNREACHABLE):
         return HOST_SILENT.format(host=host)
     return closed.format(port=port)
-
-# §3.2 — cluster mode and replication
-SECOND_BROKER_MISSING = Hint(
-    "Un seul broker est enregistré. Lancez le second avec `kafka-server-start.sh config/server1.properties` : "
-    "broker.id=1, listeners=PLAINTEXT://:9093, log.dirs=/tmp/kafka-logs-1. S'il s'arrête aussitôt, c'est "
-    "qu'il partage broker.id ou log.dirs avec le premier (voir son server.log).",
-    "Only one broker is registered. Start the second one with `kafka-server-start.sh config/server1.properties`: "
-    "broker.id=1, listeners=PLAINTEXT://:9093, log.dirs=/tmp/kafka-logs-1. If it stops at once, it shares "
-    "broker.id or log.dirs with the first one (see its server.log).",
-)
-VELIB_NOT_REPLICATED = Hint(
-    "Supprimez puis recréez le topic : `kafka-topics.sh --delete --topic velib-stations …` (delete.topic.enable"
-    "=true), puis `--create --replication-factor 2 --partitions 10 --topic velib-stations`.",
-    "Delete and re-create the topic: `kafka-topics.sh --delete --topic velib-stations …` (delete.topic.enable"
-    "=true), then `--create --replication-factor 2 --partitions 10 --topic velib-stations`.",
-)
-LEADERS_NOT_SPREAD = Hint(
-    "Un broker mène toutes les partitions : après un redémarrage, la direction revient au replica préféré "
-    "à la vérification suivante ; baissez leader.imbalance.check.interval.seconds (300 s par défaut).",
-    "One broker leads every partition: after a restart, leadership returns to the preferred replica at the next "
-    "check; lower leader.imbalance.check.interval.seconds (300 s by default).",
-)
-ISR_NOT_FULL = Hint(
-    "Des replicas ne sont pas synchronisés : un broker est arrêté ou en retard. Démarrez-le et attendez que "
-    "`kafka-topics.sh --describe --under-replicated-partitions` n'affiche plus rien.",
-    "Some replicas are out of sync: a broker is down or lagging. Start it and wait until "
-    "`kafka-topics.sh --describe --under-replicated-partitions` prints nothing.",
-)
-SURVIVAL_LOST = Hint(
-    "Avec un facteur de réplication 1, les données d'un broker arrêté sont indisponibles : recréez "
-    "velib-stations avec --replication-factor 2.",
-    "With replication factor 1, a stopped broker's data is unavailable: re-create velib-stations with "
-    "--replication-factor 2.",
-)
-SURVIVAL_BOOTSTRAP = Hint(
-    "Donnez les deux brokers aux clients : bootstrap_servers=['{first}', '{second}'] ; avec un seul, le client "
-    "ne trouve plus le cluster quand ce broker est arrêté.",
-    "Give both brokers to the clients: bootstrap_servers=['{first}', '{second}']; with one only, the client "
-    "cannot find the cluster while that broker is down.",
-)

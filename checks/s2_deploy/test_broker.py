@@ -6,13 +6,14 @@ import pytest
 from kazoo.client import KazooClient
 from kazoo.handlers.threading import KazooTimeoutError
 
-from checks import hints
 from fixtures.health import TargetHealth
 from fixtures.kafka_facts import advertised_problem
 from fixtures.net import is_loopback
 from fixtures.probes import KafkaStatus, ZooKeeperStatus
 from fixtures.targets import ZOOKEEPER_PORT, Target
 from fixtures.verdict import expect, fail
+
+from . import hints
 
 
 @pytest.mark.step("2.1.3")

@@ -15,62 +15,33 @@ from kafka import KafkaAdminClient, TopicPartition
 
 from fixtures import clients
 from fixtures.kafka_facts import describe_topic
+from fixtures.taxi.counts import count_records
 from fixtures.taxi.files import FARED_RIDES, FARES, RIDES
+from fixtures.taxi.ingest import FARES_TOPIC, RIDES_TOPIC
 from fixtures.taxi.records import ParseError, parse_fare, parse_ride
-from fixtures.verdict import Hint, fail, needs
-from reference.taxi.counts import count_records
-from reference.taxi.ingest import FARES_TOPIC, RIDES_TOPIC
+from fixtures.verdict import fail, needs
+
+from . import hints
 
 SAMPLE = 20
 RIDE_COUNTS = {RIDES.lines: RIDES.name, FARED_RIDES.lines: FARED_RIDES.name}
-
-TAXI_TOPIC_MISSING = Hint(
-    "Créez le topic : `kafka-topics.sh --create --bootstrap-server localhost:9092 --replication-factor 1 "
-    "--partitions 1 --topic {topic}` (avec Kafka 2.7 : `--zookeeper localhost:2181`), puis rejouez le fichier.",
-    "Create the topic: `kafka-topics.sh --create --bootstrap-server localhost:9092 --replication-factor 1 "
-    "--partitions 1 --topic {topic}` (Kafka 2.7: `--zookeeper localhost:2181`), then replay the file.",
-)
-TAXI_EMPTY = Hint(
-    "Le topic est vide : `zcat {file} | split -l 10000 --filter=\"kafka-console-producer.sh --broker-list "
-    "localhost:9092 --topic {topic}; sleep 0.2\" > /dev/null`.",
-    "The topic is empty: `zcat {file} | split -l 10000 --filter=\"kafka-console-producer.sh --broker-list "
-    "localhost:9092 --topic {topic}; sleep 0.2\" > /dev/null`.",
-)
-TAXI_TOO_MANY = Hint(
-    "Plus d'enregistrements que de lignes : le fichier a été envoyé plusieurs fois. Supprimez le topic "
-    "(`kafka-topics.sh --delete --topic {topic} …`), recréez-le et rejouez le fichier une seule fois.",
-    "More records than lines: the file was sent more than once. Delete the topic (`kafka-topics.sh --delete "
-    "--topic {topic} …`), create it again and replay the file once.",
-)
-TAXI_TOO_FEW = Hint(
-    "Moins d'enregistrements que de lignes : le pipeline s'est arrêté avant la fin (lisez les erreurs de "
-    "kafka-console-producer.sh) ; recréez le topic et rejouez le fichier.",
-    "Fewer records than lines: the pipeline stopped early (read kafka-console-producer.sh's errors); create the "
-    "topic again and replay the file.",
-)
-TAXI_NOT_LINES = Hint(
-    "Chaque message doit être une ligne du fichier, telle quelle : envoyez `zcat {file}` (pas le fichier .gz "
-    "compressé, pas l'autre fichier, sans en-tête).",
-    "Each message must be one line of the file, as is: send `zcat {file}` (not the compressed .gz, not the "
-    "other file, no header).",
-)
 
 
 def _count_or_fail(admin: KafkaAdminClient, topic: str, file: str, allowed: dict[int, str], record_property) -> None:
     found = count_records(admin, topic)
     if not found.exists:
-        fail(f"topic {topic} does not exist", TAXI_TOPIC_MISSING.format(topic=topic),
+        fail(f"topic {topic} does not exist", hints.TAXI_TOPIC_MISSING.format(topic=topic),
              expected=f"topic {topic}", found="no such topic")
     record_property("found", f"{found.records} records in {topic}")
     if found.records in allowed:
         return
     want = " or ".join(f"{n} ({name})" for n, name in allowed.items())
     if found.records == 0:
-        hint = TAXI_EMPTY
+        hint = hints.TAXI_EMPTY
     elif found.records > max(allowed):
-        hint = TAXI_TOO_MANY
+        hint = hints.TAXI_TOO_MANY
     else:
-        hint = TAXI_TOO_FEW
+        hint = hints.TAXI_TOO_FEW
     fail(f"topic {topic} holds {found.records} records, not the number of lines of {file}",
          hint.format(topic=topic, file=file), expected=want, found=found.records)
 
@@ -116,7 +87,7 @@ def _records_are_lines(admin: KafkaAdminClient, bootstrap: list[str], timeout_s:
         try:
             parse(value)
         except ParseError as exc:
-            fail(f"a record of {topic} is not a line of {file}: {exc}", TAXI_NOT_LINES.format(file=file),
+            fail(f"a record of {topic} is not a line of {file}: {exc}", hints.TAXI_NOT_LINES.format(file=file),
                  expected=f"a {file} line", found=value[:120])
 
 

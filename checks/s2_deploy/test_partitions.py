@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from checks import hints
-from fixtures.groups import assignments_of_two_consumers, settled
+from checks.s2_deploy.groups import assignments_of_two_consumers, settled
 from fixtures.kafka_facts import TopicFacts
 from fixtures.verdict import expect, fail
+
+from . import hints
 
 
 @pytest.mark.step("2.1.6")

@@ -1,9 +1,9 @@
 """§3.1 — submitted scripts: a student's `velib-get-stations.py` and `velib-monitor-stations.py`, run by the
 grader against its own cluster and stand-in API (``--velib-submission DIR``; contract in README.md).
 
-Two runs per submission (``fixtures.jcdecaux.runs``): the producer alone for ``POLLS`` polls, then two
+Two runs per submission (``checks.s3_1_velib.runs``): the producer alone for ``POLLS`` polls, then two
 monitor instances fed by the grader's own records. Expected monitor lines come from
-``fixtures.jcdecaux.oracle``, computed from the data files alone. Script output shown in a report has the
+``checks.s3_1_velib.oracle``, computed from the data files alone. Script output shown in a report has the
 API key replaced by ``***``.
 """
 
@@ -20,68 +20,20 @@ from pathlib import Path
 
 import pytest
 
+from checks.s3_1_velib.oracle import expected_lines, parse_line, record_problems, station_id
+from checks.s3_1_velib.runs import GROUP, POLLS, TOPIC, Lab, MonitorRun, ProducerRun, monitor_run, producer_run
+from checks.s3_1_velib.submission import KEY_ENV, hard_coded_keys, redact
 from fixtures import clients
 from fixtures.cluster import EmbeddedCluster
-from fixtures.jcdecaux.oracle import expected_lines, parse_line, record_problems, station_id
-from fixtures.jcdecaux.runs import GROUP, POLLS, TOPIC, Lab, MonitorRun, ProducerRun, monitor_run, producer_run
 from fixtures.jcdecaux.snapshots import Snapshot, load_snapshots
-from fixtures.jcdecaux.submission import KEY_ENV, VelibSubmission, hard_coded_keys, redact
-from fixtures.verdict import Hint, expect, fail, needs
+from fixtures.submissions import VelibSubmission
+from fixtures.verdict import expect, fail, needs
+
+from . import hints
 
 # The harness's own tests set the key so that they can grep for it; a grading run draws a fresh one.
 KEY_OVERRIDE_ENV = "KAFKALAB_VELIB_TEST_KEY"
 DIFF_LINES = 40
-
-MISSING_FILES = Hint(
-    "Le dossier doit contenir velib-get-stations.py et velib-monitor-stations.py (ces noms exacts).",
-    "The folder must hold velib-get-stations.py and velib-monitor-stations.py (these exact names).",
-)
-KEY_IN_CODE = Hint(
-    f"Ne mettez pas la clé dans le code : lisez-la avec os.environ[\"{KEY_ENV}\"] et définissez la variable "
-    f"{KEY_ENV} (export) avant de lancer le script.",
-    f"Do not put the key in the code: read it with os.environ[\"{KEY_ENV}\"] and set the variable {KEY_ENV} "
-    "(export) before running the script.",
-)
-KEY_PRINTED = Hint(
-    "N'affichez ni la clé ni l'URL complète (elle contient le paramètre apiKey) : affichez seulement le nombre "
-    "de stations.",
-    "Print neither the key nor the full URL (it holds the apiKey parameter): print only the number of stations.",
-)
-ONE_PER_STATION = Hint(
-    "À chaque appel de l'API, envoyez un message par station de la liste, au topic `velib-stations` "
-    "(`for station in stations: producer.send(\"velib-stations\", …)`), une seule fois.",
-    "On each API call, send one message per station of the list, to the topic `velib-stations` "
-    "(`for station in stations: producer.send(\"velib-stations\", …)`), once.",
-)
-KEYING = Hint(
-    "Donnez une clé à chaque message pour qu'une station aille toujours dans la même partition : "
-    "`producer.send(\"velib-stations\", key=f\"{contract}:{number}\".encode(), value=…)`.",
-    "Give each message a key so that a station always goes to the same partition: "
-    "`producer.send(\"velib-stations\", key=f\"{contract}:{number}\".encode(), value=…)`.",
-)
-MONITOR_LINES = Hint(
-    "Affichez `+N adresse (contrat)` quand available_bike_stands change, rien pour la première valeur d'une "
-    "station ; gardez une valeur par (contract_name, number).",
-    "Print `+N address (contract)` when available_bike_stands changes, nothing for a station's first value; "
-    "keep one value per (contract_name, number).",
-)
-MALFORMED = Hint(
-    "Un message invalide ne doit pas arrêter le monitor : entourez json.loads et la lecture des champs d'un "
-    "`try … except (ValueError, KeyError, TypeError)`, affichez un avertissement et passez au suivant.",
-    "A malformed message must not stop the monitor: wrap json.loads and the field reads in "
-    "`try … except (ValueError, KeyError, TypeError)`, print a warning and go on.",
-)
-GROUP_OFFSETS = Hint(
-    f"Le monitor doit lire dans le groupe `{GROUP}` (`group_id=\"{GROUP}\"`) et valider ses offsets "
-    "(enable_auto_commit, le défaut, ou consumer.commit()).",
-    f"The monitor must read in the group `{GROUP}` (`group_id=\"{GROUP}\"`) and commit its offsets "
-    "(enable_auto_commit, the default, or consumer.commit()).",
-)
-SAME_STATION = Hint(
-    f"Deux instances du monitor doivent se partager les partitions : même `group_id=\"{GROUP}\"`, sans "
-    "`assign()` manuel.",
-    f"Two monitor instances must share the partitions: same `group_id=\"{GROUP}\"`, no manual `assign()`.",
-)
 
 
 # ---------------------------------------------------------------- fixtures: one cluster, two runs per submission
@@ -145,7 +97,7 @@ def test_velib_submission_has_both_scripts(submission: VelibSubmission, record_p
     """The submission holds `velib-get-stations.py` and `velib-monitor-stations.py`."""
     missing = submission.missing()
     record_property("found", f"{submission.folder}: {'missing ' + ', '.join(missing) if missing else 'both'}")
-    expect(not missing, f"missing in the submission: {', '.join(missing)}", MISSING_FILES,
+    expect(not missing, f"missing in the submission: {', '.join(missing)}", hints.MISSING_FILES,
            expected="velib-get-stations.py, velib-monitor-stations.py",
            found=sorted(p.name for p in submission.folder.glob("*.py")) or "no .py file")
 
@@ -159,10 +111,10 @@ def test_velib_api_key_is_not_written_in_the_scripts(scripts: VelibSubmission, p
     record_property("found", f"{len(literals)} key-like literal(s); the API got {run.calls} request(s), "
                              f"{run.rejected} with a wrong or missing key")
     if literals:
-        fail("the scripts seem to hold an API key", KEY_IN_CODE, expected=f"the key read from {KEY_ENV}",
+        fail("the scripts seem to hold an API key", hints.KEY_IN_CODE, expected=f"the key read from {KEY_ENV}",
              found="; ".join(map(str, literals)))
     expect(not (run.rejected and not run.served), f"every call to the API used another key than {KEY_ENV}'s",
-           KEY_IN_CODE, expected=f"the key of {KEY_ENV}", found=f"{run.rejected} call(s) refused (HTTP 403)")
+           hints.KEY_IN_CODE, expected=f"the key of {KEY_ENV}", found=f"{run.rejected} call(s) refused (HTTP 403)")
 
 
 @pytest.mark.step("3.1.2")
@@ -172,7 +124,7 @@ def test_velib_producer_sends_one_record_per_station_per_poll(producer_result: P
     """The producer sends exactly one record per station to `velib-stations` for each answer of the API."""
     run = producer_result
     if not run.served:
-        fail("the producer never got a list of stations from the API", ONE_PER_STATION,
+        fail("the producer never got a list of stations from the API", hints.ONE_PER_STATION,
              expected=f"{POLLS} calls with the key", found=f"{run.calls} call(s), {run.rejected} refused; "
                                                           f"stderr: {_shown(run.stderr_tail, velib_key, 4)}")
     polls = _records_per_poll(run)
@@ -189,10 +141,10 @@ def test_velib_producer_sends_one_record_per_station_per_poll(producer_result: P
     if not run.records:
         others = [t for t in run.topics if t != TOPIC]
         fail(f"no record reached {TOPIC!r}" + (f" (the producer wrote to {others}: a typo?)" if others else ""),
-             ONE_PER_STATION, expected=f"{len(velib_snapshots[0].stations)} records per poll in {TOPIC}",
+             hints.ONE_PER_STATION, expected=f"{len(velib_snapshots[0].stations)} records per poll in {TOPIC}",
              found=f"topics: {run.topics}")
     expect(not problems, f"{len(problems)} of {len(polls)} poll(s) did not send one record per station",
-           ONE_PER_STATION, expected=f"{len(velib_snapshots[0].stations)} records per poll, one per station",
+           hints.ONE_PER_STATION, expected=f"{len(velib_snapshots[0].stations)} records per poll, one per station",
            found="; ".join(problems[:3]))
 
 
@@ -208,7 +160,7 @@ def test_velib_producer_keys_records_by_station(producer_result: ProducerRun, re
     spread = {sid: sorted(ps) for sid, ps in partitions.items() if len(ps) > 1}
     record_property("found", f"{len(partitions)} station(s) over {len(producer_result.served)} poll(s), "
                              f"{len(spread)} in more than one of the 10 partitions")
-    expect(not spread, f"{len(spread)} of {len(partitions)} stations are spread over several partitions", KEYING,
+    expect(not spread, f"{len(spread)} of {len(partitions)} stations are spread over several partitions", hints.KEYING,
            expected="each station in exactly one partition",
            found=", ".join(f"{c}/{n} in {ps}" for (c, n), ps in list(spread.items())[:3]))
 
@@ -225,7 +177,7 @@ def test_velib_monitor_prints_the_expected_lines(monitor_result: MonitorRun, vel
     if Counter(found) == Counter(expected) and want == got:
         return
     diff = list(difflib.unified_diff(_flatten(want), _flatten(got), "expected (oracle)", "printed", lineterm="", n=1))
-    fail(f"the monitor printed {len(found)} line(s), {len(expected)} expected, not the same", MONITOR_LINES,
+    fail(f"the monitor printed {len(found)} line(s), {len(expected)} expected, not the same", hints.MONITOR_LINES,
          expected=f"{len(expected)} lines (per station, in order)",
          found=redact("\n".join(diff[:DIFF_LINES]) + ("\n…" if len(diff) > DIFF_LINES else ""), velib_key)
          or _shown(" ".join(monitor_result.stderr_tails), velib_key))
@@ -242,10 +194,10 @@ def test_velib_monitor_survives_a_malformed_record(monitor_result: MonitorRun, v
                              f"{len(found)} of {len(after)} line(s) after the malformed records")
     if not all(monitor_result.alive_after_phase2):
         dead = [i for i, alive in enumerate(monitor_result.alive_after_phase2) if not alive]
-        fail(f"the monitor stopped on the malformed records (instance {dead[0] + 1})", MALFORMED,
+        fail(f"the monitor stopped on the malformed records (instance {dead[0] + 1})", hints.MALFORMED,
              expected="it skips them and keeps printing", found=_shown(monitor_result.stderr_tails[dead[0]], velib_key))
     expect(Counter(found) == Counter(after), "after the malformed records the monitor did not print the expected lines",
-           MALFORMED, expected=f"{len(after)} lines for snapshot 1 sent again", found=f"{len(found)} line(s)")
+           hints.MALFORMED, expected=f"{len(after)} lines for snapshot 1 sent again", found=f"{len(found)} line(s)")
 
 
 @pytest.mark.step("3.1.3")
@@ -255,7 +207,7 @@ def test_velib_monitor_commits_offsets_in_its_group(monitor_result: MonitorRun, 
     behind = {p: end - done.get(p, 0) for p, end in sorted(ends.items()) if done.get(p, 0) < end}
     record_property("found", f"lag per partition after the 20 snapshots: {behind or 'none'}")
     expect(not behind, f"group {GROUP!r} did not commit what its monitors read ({sum(behind.values())} record(s) "
-                       f"behind on {len(behind)} partition(s))", GROUP_OFFSETS,
+                       f"behind on {len(behind)} partition(s))", hints.GROUP_OFFSETS,
            expected="committed offsets at the end of every partition", found=f"lag {behind}")
 
 
@@ -267,9 +219,9 @@ def test_velib_two_monitors_never_report_the_same_station(monitor_result: Monito
     record_property("found", f"{monitor_result.members} member(s) in the group; stations reported per instance: "
                              f"{[len(s) for s in seen]}, by both: {len(both)}")
     if not any(seen):
-        fail("neither monitor instance printed a line", SAME_STATION, expected="lines from each instance",
+        fail("neither monitor instance printed a line", hints.SAME_STATION, expected="lines from each instance",
              found="nothing")
-    expect(not both, f"{len(both)} station(s) reported by both instances", SAME_STATION,
+    expect(not both, f"{len(both)} station(s) reported by both instances", hints.SAME_STATION,
            expected="each station reported by one instance only",
            found=", ".join(f"{address} ({contract})" for contract, address in sorted(both)[:3]))
 
@@ -281,7 +233,7 @@ def test_velib_api_key_is_never_printed(producer_result: ProducerRun, monitor_re
     where = [name for name, text in (("the producer", producer_result.output),
                                      ("the monitor", monitor_result.output)) if velib_key in text]
     record_property("found", f"key in the output of: {where or 'none'}")
-    expect(not where, f"the API key appears in the output of {' and '.join(where)}", KEY_PRINTED,
+    expect(not where, f"the API key appears in the output of {' and '.join(where)}", hints.KEY_PRINTED,
            expected="no key in stdout or stderr", found=_shown("\n".join(
                line for text in (producer_result.output, monitor_result.output) for line in text.splitlines()
                if velib_key in line), velib_key, 2))

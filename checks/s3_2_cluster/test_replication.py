@@ -17,18 +17,19 @@ from collections import Counter
 import pytest
 from kafka import KafkaAdminClient
 
-from checks import hints
-from checks.test_cluster import MIN_BROKERS, registered_ids
+from checks.s3_2_cluster.survival import leaderless, mirror_topic, produce_acked, read_back, under_replicated
+from checks.s3_2_cluster.test_cluster import MIN_BROKERS, registered_ids
 from fixtures import clients
 from fixtures.control import BrokerControl
 from fixtures.control.guard import stopped_broker
 from fixtures.control.journal import Journal
 from fixtures.health import TargetHealth
 from fixtures.kafka_facts import TopicFacts, describe_topic
-from fixtures.survival import leaderless, mirror_topic, produce_acked, read_back, under_replicated
 from fixtures.targets import Target
 from fixtures.verdict import fail, needs
 from fixtures.wait import WaitTimeout, wait_until
+
+from . import hints
 
 RECORDS = 200
 AFTER_RECORDS = 20

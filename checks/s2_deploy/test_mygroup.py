@@ -5,10 +5,11 @@ from __future__ import annotations
 import pytest
 from kafka import KafkaAdminClient
 
-from checks import hints
-from fixtures.groups import exactly_once_trial
+from checks.s2_deploy.groups import exactly_once_trial
 from fixtures.kafka_facts import TopicFacts, end_offsets, group_exists, group_offsets
 from fixtures.verdict import expect, fail
+
+from . import hints
 
 GROUP = "mygroup"
 

@@ -2,7 +2,7 @@
 monitor's group `velib-monitor-stations` with committed offsets.
 
 The records are judged from a sample: the last ``SAMPLE_PER_PARTITION`` records of each partition, read
-without a group. What a usable record is comes from ``fixtures.jcdecaux.oracle`` (the fields the lab's
+without a group. What a usable record is comes from ``checks.s3_1_velib.oracle`` (the fields the lab's
 monitor reads, with their JSON types).
 """
 
@@ -17,11 +17,13 @@ import pytest
 from kafka import KafkaAdminClient, TopicPartition
 from kafka.consumer.fetcher import ConsumerRecord
 
+from checks.s3_1_velib.oracle import record_problems, station_id
 from checks.topic_checks import partitions_must_be, topic_must_exist
 from fixtures import clients
-from fixtures.jcdecaux.oracle import record_problems, station_id
 from fixtures.kafka_facts import TopicFacts, begin_offsets, describe_topic, end_offsets, group_offsets
-from fixtures.verdict import Hint, expect, fail, needs
+from fixtures.verdict import expect, fail, needs
+
+from . import hints
 
 TOPIC = "velib-stations"
 GROUP = "velib-monitor-stations"
@@ -29,43 +31,6 @@ PARTITIONS = 10
 SAMPLE_PER_PARTITION = 1000
 # Fewer stations seen twice than this after the move to 10 partitions, and keying cannot be judged.
 MIN_REPEATED_STATIONS = 10
-
-VELIB_TOPIC_MISSING = Hint(
-    "Créez le topic `velib-stations` (avec un « s », le nom qu'utilise le script) : `kafka-topics.sh --create "
-    "--topic velib-stations --partitions 1 --replication-factor 1 …`.",
-    "Create the topic `velib-stations` (with an \"s\", the name the script uses): `kafka-topics.sh --create "
-    "--topic velib-stations --partitions 1 --replication-factor 1 …`.",
-)
-VELIB_EMPTY = Hint(
-    "Le topic est vide : lancez `python velib-get-stations.py` (clé d'API dans la variable JCDECAUX_API_KEY, "
-    "pas dans le code).",
-    "The topic is empty: run `python velib-get-stations.py` (API key in the JCDECAUX_API_KEY variable, not in "
-    "the code).",
-)
-VELIB_NOT_STATIONS = Hint(
-    "Chaque message doit être le JSON d'une station, avec number, contract_name, address et "
-    "available_bike_stands : envoyez `json.dumps(station).encode()` pour chaque élément de la liste.",
-    "Each message must be one station's JSON, with number, contract_name, address and available_bike_stands: "
-    "send `json.dumps(station).encode()` for each item of the list.",
-)
-VELIB_GROUP = Hint(
-    "Lancez `python velib-monitor-stations.py` (group_id=\"velib-monitor-stations\"), laissez-le lire, puis "
-    "arrêtez-le proprement (Ctrl-C) pour qu'il valide ses offsets.",
-    "Run `python velib-monitor-stations.py` (group_id=\"velib-monitor-stations\"), let it read, then stop it "
-    "cleanly (Ctrl-C) so that it commits its offsets.",
-)
-VELIB_KEYING = Hint(
-    "Une même station se retrouve dans plusieurs partitions : donnez une clé à chaque message, "
-    "`producer.send(\"velib-stations\", key=f\"{contract}:{number}\".encode(), value=…)`.",
-    "One station lands in several partitions: give each message a key, "
-    "`producer.send(\"velib-stations\", key=f\"{contract}:{number}\".encode(), value=…)`.",
-)
-VELIB_FEW_RECORDS = Hint(
-    "Trop peu de messages depuis le passage à 10 partitions : relancez le producer et laissez-le faire "
-    "au moins deux appels à l'API.",
-    "Too few messages since the move to 10 partitions: restart the producer and let it poll the API at "
-    "least twice.",
-)
 
 
 # ---------------------------------------------------------------- fixtures (the dependency chain)
@@ -127,7 +92,7 @@ def velib_sample(admin: KafkaAdminClient, velib_topic: TopicFacts, bootstrap: li
 @pytest.mark.step("3.1.2")
 def test_velib_topic_exists(admin: KafkaAdminClient, record_property) -> None:
     """The topic `velib-stations` exists."""
-    topic_must_exist(admin, TOPIC, VELIB_TOPIC_MISSING, record_property)
+    topic_must_exist(admin, TOPIC, hints.VELIB_TOPIC_MISSING, record_property)
 
 
 @pytest.mark.step("3.1.4")
@@ -140,7 +105,7 @@ def test_velib_topic_has_ten_partitions(velib_topic: TopicFacts, record_property
 def test_velib_records_are_station_json(velib_sample: Sample, record_property) -> None:
     """The records of `velib-stations` are stations' JSON with the fields the monitor reads."""
     if not velib_sample.records:
-        fail(f"topic {TOPIC!r} holds no record", VELIB_EMPTY, expected="station records",
+        fail(f"topic {TOPIC!r} holds no record", hints.VELIB_EMPTY, expected="station records",
              found=f"{velib_sample.stored} record(s) stored")
     bad = [(r, record_problems(r.value)) for r in velib_sample.records]
     bad = [(r, problems) for r, problems in bad if problems]
@@ -149,7 +114,8 @@ def test_velib_records_are_station_json(velib_sample: Sample, record_property) -
         examples = "; ".join(f"partition {r.partition} offset {r.offset}: {', '.join(problems)} "
                              f"({(r.value or b'')[:60]!r})" for r, problems in bad[:3])
         fail(f"{len(bad)} of {len(velib_sample.records)} sampled records are not usable station JSON",
-             VELIB_NOT_STATIONS, expected="JSON objects with number, contract_name, address, available_bike_stands",
+             hints.VELIB_NOT_STATIONS,
+             expected="JSON objects with number, contract_name, address, available_bike_stands",
              found=examples)
 
 
@@ -165,10 +131,10 @@ def test_velib_monitor_group_has_committed_offsets(admin: KafkaAdminClient, veli
     if not committed:
         groups = sorted(g["group_id"] for g in admin.list_groups()
                         if not g["group_id"].startswith(clients.GRADER_PREFIX))
-        fail(f"group {GROUP!r} has no committed offset on {TOPIC!r}", VELIB_GROUP,
+        fail(f"group {GROUP!r} has no committed offset on {TOPIC!r}", hints.VELIB_GROUP,
              expected=f"offsets of group {GROUP}", found=f"groups: {groups or 'none'}")
     expect(any(offset > 0 for offset in committed.values()),
-           f"group {GROUP!r} committed only offset 0: it would read every record again", VELIB_GROUP,
+           f"group {GROUP!r} committed only offset 0: it would read every record again", hints.VELIB_GROUP,
            expected="an offset > 0", found=committed)
 
 
@@ -193,8 +159,8 @@ def test_velib_each_station_is_in_one_partition(velib_topic: TopicFacts, velib_s
                              f"more than once, {len(spread)} in more than one partition")
     if spread:
         examples = ", ".join(f"{c}/{n} in partitions {ps}" for (c, n), ps in list(spread.items())[:3])
-        fail(f"{len(spread)} of {len(partitions)} stations appear in more than one partition", VELIB_KEYING,
+        fail(f"{len(spread)} of {len(partitions)} stations appear in more than one partition", hints.VELIB_KEYING,
              expected="each station in exactly one partition", found=examples)
     expect(repeated >= min(MIN_REPEATED_STATIONS, len(partitions)) and repeated > 0,
            f"only {repeated} station(s) seen twice since all partitions receive records: keying cannot be judged",
-           VELIB_FEW_RECORDS, expected=f">= {MIN_REPEATED_STATIONS} stations seen twice", found=repeated)
+           hints.VELIB_FEW_RECORDS, expected=f">= {MIN_REPEATED_STATIONS} stations seen twice", found=repeated)

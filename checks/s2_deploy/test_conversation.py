@@ -5,12 +5,13 @@ from __future__ import annotations
 import pytest
 from kafka import KafkaAdminClient
 
-from checks import hints
 from checks.topic_checks import partitions_must_be, topic_must_exist
 from fixtures import clients
 from fixtures.health import TargetHealth
 from fixtures.kafka_facts import TopicFacts, begin_offsets, end_offsets
 from fixtures.verdict import expect, fail
+
+from . import hints
 
 TOPIC = "conversation"
 PARTITIONS_AFTER_ALTER = 2

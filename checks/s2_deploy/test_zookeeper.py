@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from checks import hints
 from fixtures.health import TargetHealth
 from fixtures.verdict import fail
+
+from . import hints
 
 
 @pytest.mark.step("2.1.2")

@@ -27,7 +27,6 @@ from fixtures.wait import WaitTimeout, wait_until
 
 HERE = Path(__file__).resolve().parent
 LAUNCHER = HERE / "launch.py"
-REFERENCE_SCRIPT = HERE / "sstreaming.py"
 DEFAULT_TIMEOUT_S = 180.0
 KILL_GRACE_S = 10.0
 REAP_TIMEOUT_S = 15.0
