@@ -25,20 +25,16 @@ from fixtures.cluster import EmbeddedCluster
 from fixtures.jcdecaux import JCDecauxStandIn
 from fixtures.kafka_facts import describe_topic
 from fixtures.net import Endpoint
+from fixtures.reference_plays import broker_overrides
 from fixtures.runtime import KafkaRuntime
 from fixtures.wait import wait_until
 from reference.s2 import LabShell, Transcript
 from reference.velib.play import PARTITIONS, TOPIC, _produce, run_monitor
 
 REPLICATION = 2
-# The lab's default is 300 s; the reference lowers it so that leadership comes back within a test.
-LEADER_IMBALANCE_CHECK_S = 5
-CLUSTER_OVERRIDES = {
-    "leader.imbalance.check.interval.seconds": str(LEADER_IMBALANCE_CHECK_S),
-    # Group offsets replicated too: with the lab's 1, stopping the broker holding __consumer_offsets stops
-    # every consumer group (see the written answers). Only taken into account when that topic is created.
-    "offsets.topic.replication.factor": "2",
-}
+# The lab's default is 300 s; plays.toml lowers it (with offsets replicated) on the reference cluster.
+CLUSTER_OVERRIDES = broker_overrides()
+LEADER_IMBALANCE_CHECK_S = int(CLUSTER_OVERRIDES["leader.imbalance.check.interval.seconds"])
 SETTLE_S = 60.0
 
 

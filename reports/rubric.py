@@ -5,8 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from fixtures import toml
-
+from . import toml
 from .results import TargetResults
 
 DEFAULT_RUBRIC = Path(__file__).resolve().parent / "rubric.toml"
