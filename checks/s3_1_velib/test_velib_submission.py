@@ -54,7 +54,7 @@ def velib_lab(request: pytest.FixtureRequest, velib_key: str, velib_snapshots: l
               tmp_path_factory: pytest.TempPathFactory) -> Iterator[Lab]:
     """The grader's own cluster for submitted scripts: one for all of them (module scope, so that it is
     stopped before any target's checks start their own)."""
-    version = request.config.getoption("kafkalab_version")
+    version = request.config.getoption("kafkalab_kafka_version")
     workdir = tmp_path_factory.mktemp("velib-submissions")
     with EmbeddedCluster(brokers=1, version=version, workdir=workdir / "kafka") as cluster:
         admin = clients.admin(cluster.bootstrap, timeout_s=15.0)
