@@ -34,7 +34,7 @@ sys.path.insert(0, str(REPO))
 from checks.s3_1_velib.oracle import expected_changes, parse_line  # noqa: E402
 from fixtures import clients  # noqa: E402 - after the path fix, so that the script runs from anywhere
 from fixtures.cluster import EmbeddedCluster  # noqa: E402
-from fixtures.jcdecaux import JCDecauxStandIn, load_snapshots  # noqa: E402
+from fixtures.jcdecaux import JCDecauxStandIn, load_snapshots, make_api_key  # noqa: E402
 from fixtures.wait import wait_until  # noqa: E402
 
 PRODUCER = REPO / "reference" / "velib" / "velib-get-stations.py"
@@ -174,7 +174,7 @@ def main() -> int:
     parser.add_argument("--interval", type=float, default=0.5, help="producer pause in the latency run")
     args = parser.parse_args()
 
-    key = secrets.token_hex(20)
+    key = make_api_key()
     with tempfile.TemporaryDirectory(prefix="bench-velib-") as workdir, \
             EmbeddedCluster(brokers=1, workdir=Path(workdir)) as cluster:
         print(f"embedded cluster: Kafka {cluster.version}, 1 broker, ready in {cluster.ready_s:.1f} s; "

@@ -16,13 +16,11 @@ By hand: ``python -m reference.s3_2`` starts its own 2-broker cluster and prints
 
 from __future__ import annotations
 
-import secrets
-
 from kafka.admin import NewTopic
 
 from fixtures import clients
 from fixtures.cluster import EmbeddedCluster
-from fixtures.jcdecaux import JCDecauxStandIn
+from fixtures.jcdecaux import JCDecauxStandIn, make_api_key
 from fixtures.kafka_facts import describe_topic
 from fixtures.net import Endpoint
 from fixtures.reference_plays import broker_overrides
@@ -85,7 +83,7 @@ def play(runtime: KafkaRuntime, zookeeper: Endpoint, broker: Endpoint, cluster: 
         len(isr) == REPLICATION for _, isr in _leaders(bootstrap).values()), SETTLE_S,
         f"{TOPIC}'s {PARTITIONS} partitions to have {REPLICATION} in-sync replicas")
     sh.topics("--describe", "--topic", TOPIC)
-    key = secrets.token_hex(20)
+    key = make_api_key()
     with JCDecauxStandIn(key) as api:
         _produce(transcript, api, key, _Bootstrap(",".join(bootstrap)), 2)
         run_monitor(transcript, bootstrap, require_lines=False)

@@ -12,7 +12,6 @@ from __future__ import annotations
 import difflib
 import json
 import os
-import secrets
 import tempfile
 from collections import Counter, defaultdict
 from collections.abc import Iterator
@@ -25,6 +24,7 @@ from checks.s3_1_velib.runs import GROUP, POLLS, TOPIC, Lab, MonitorRun, Produce
 from checks.s3_1_velib.submission import KEY_ENV, hard_coded_keys, redact
 from fixtures import clients
 from fixtures.cluster import EmbeddedCluster
+from fixtures.jcdecaux import make_api_key
 from fixtures.jcdecaux.snapshots import Snapshot, load_snapshots
 from fixtures.submissions import VelibSubmission
 from fixtures.verdict import expect, fail, needs
@@ -41,7 +41,7 @@ DIFF_LINES = 40
 
 @pytest.fixture(scope="module")
 def velib_key() -> str:
-    return os.environ.get(KEY_OVERRIDE_ENV) or secrets.token_hex(20)
+    return os.environ.get(KEY_OVERRIDE_ENV) or make_api_key()
 
 
 @pytest.fixture(scope="module")

@@ -12,14 +12,13 @@ Run it by hand: ``python -m reference.velib.play --zookeeper localhost:2181 --bo
 from __future__ import annotations
 
 import os
-import secrets
 import signal
 import subprocess
 import sys
 from pathlib import Path
 
 from fixtures import clients
-from fixtures.jcdecaux import JCDecauxStandIn
+from fixtures.jcdecaux import JCDecauxStandIn, make_api_key
 from fixtures.kafka_facts import describe_topic, end_offsets, group_offsets
 from fixtures.net import Endpoint
 from fixtures.runtime import KafkaRuntime
@@ -88,7 +87,7 @@ def play(runtime: KafkaRuntime, zookeeper: Endpoint, broker: Endpoint, polls_bef
     transcript = Transcript()
     sh = LabShell(runtime, zookeeper, broker, transcript)
     sh.topics("--create", "--replication-factor", "1", "--partitions", "1", "--topic", TOPIC)
-    key = secrets.token_hex(20)
+    key = make_api_key()
     with JCDecauxStandIn(key) as api:
         _produce(transcript, api, key, broker, polls_before)
         # §3.1.4, then the producer is restarted: a running one would keep hashing over 1 partition until its

@@ -12,8 +12,7 @@ from kafka import KafkaAdminClient
 
 from fixtures import clients
 from fixtures.cluster import EmbeddedCluster
-from fixtures.jcdecaux import JCDecauxStandIn
-from fixtures.jcdecaux.pytest_plugin import make_api_key
+from fixtures.jcdecaux import JCDecauxStandIn, make_api_key
 from fixtures.jcdecaux.snapshots import Snapshot, load_snapshots
 
 from .procs import KEY_ENV, MONITOR, PRODUCER, Script, Transcript, clean_env, python

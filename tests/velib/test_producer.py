@@ -11,8 +11,7 @@ import pytest
 from kafka import KafkaAdminClient
 
 from fixtures.cluster import EmbeddedCluster, free_port
-from fixtures.jcdecaux import Fault, JCDecauxStandIn
-from fixtures.jcdecaux.pytest_plugin import make_api_key
+from fixtures.jcdecaux import Fault, JCDecauxStandIn, make_api_key
 from fixtures.jcdecaux.snapshots import Snapshot
 
 from .kafka_helpers import create_topic, read_all

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import os
-import secrets
 import shutil
 import subprocess
 import sys
@@ -19,6 +18,7 @@ from pathlib import Path
 
 import pytest
 
+from fixtures.jcdecaux import make_api_key
 from fixtures.paths import REPO
 
 from .broken import HERE as BROKEN
@@ -56,7 +56,7 @@ def graded(tmp_path_factory: pytest.TempPathFactory) -> Graded:
     root = tmp_path_factory.mktemp("velib-submissions")
     folders = [_submission(root, REFERENCE)]
     folders += [_submission(root, name, (role, BROKEN / f"{name}.py")) for name, (role, _) in VARIANTS.items()]
-    key = secrets.token_hex(20)
+    key = make_api_key()
     report_dir, basetemp = root / "report", root / "basetemp"
     cmd = [sys.executable, "-m", "pytest", str(REPO / "checks"), "-p", "no:cacheprovider", "-q",
            "-k", "velib_submission", "--report-dir", str(report_dir), "--basetemp", str(basetemp)]
