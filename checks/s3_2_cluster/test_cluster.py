@@ -15,16 +15,11 @@ from fixtures.probes import KafkaStatus
 from fixtures.verdict import expect, fail, needs
 
 from . import hints
+from .brokers import MIN_BROKERS, registered_ids
 
 TOPIC = "velib-stations"
 PARTITIONS = 10
-MIN_BROKERS = 2
 MIN_REPLICATION = 2
-
-
-def registered_ids(health: TargetHealth) -> list[int]:
-    """Brokers in the cluster metadata (a broker is listed once it registered in ZooKeeper)."""
-    return sorted({b.node_id for status in health.live_brokers() for b in status.brokers})
 
 
 @pytest.fixture(scope="session")

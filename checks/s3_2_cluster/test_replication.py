@@ -17,8 +17,8 @@ from collections import Counter
 import pytest
 from kafka import KafkaAdminClient
 
+from checks.s3_2_cluster.brokers import MIN_BROKERS, registered_ids
 from checks.s3_2_cluster.survival import leaderless, mirror_topic, produce_acked, read_back, under_replicated
-from checks.s3_2_cluster.test_cluster import MIN_BROKERS, registered_ids
 from fixtures import clients
 from fixtures.control import BrokerControl
 from fixtures.control.guard import stopped_broker

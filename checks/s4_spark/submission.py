@@ -21,7 +21,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from fixtures.cluster import _die_with_parent
+from fixtures.procs import die_with_parent
 from fixtures.spark.session import LOOPBACK, submit_env
 from fixtures.wait import WaitTimeout, wait_until
 
@@ -130,7 +130,7 @@ def run_submission(script: Path, target: Target, workdir: Path | None = None,
         proc = subprocess.Popen(
             [sys.executable, str(launcher), str(script)], cwd=workdir, env=env,
             stdin=subprocess.DEVNULL, stdout=out, stderr=err,
-            start_new_session=True, preexec_fn=_die_with_parent,
+            start_new_session=True, preexec_fn=die_with_parent,
         )  # fmt: skip
         timed_out = False
         try:

@@ -23,7 +23,6 @@ from checks.s4_spark.submission import SubmissionRun, run_submission
 from checks.s4_spark.submission import Target as SparkTarget
 from fixtures import clients
 from fixtures.cluster import EmbeddedCluster
-from fixtures.plugin import SPECS
 from fixtures.targets import Target
 from fixtures.taxi.files import FARED_RIDES, FARES, read_lines
 from fixtures.taxi.ingest import create_topics, replay
@@ -49,12 +48,13 @@ def spark_script(request: pytest.FixtureRequest) -> Path:
 
 
 @pytest.fixture(scope="session")
-def spark_bootstrap(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def spark_bootstrap(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory,
+                    reference_is_graded: bool) -> Iterator[str]:
     """A local cluster for the run: the one given, the embedded reference cluster, or one started for it."""
     given = request.config.getoption("kafkalab_spark_bootstrap")
     if given:
         yield given
-    elif any(spec.embedded for spec in request.config.stash[SPECS]):
+    elif reference_is_graded:
         yield request.getfixturevalue("reference_cluster").bootstrap
     else:
         with EmbeddedCluster(brokers=1, workdir=tmp_path_factory.mktemp("spark-kafka")) as cluster:
