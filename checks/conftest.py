@@ -21,6 +21,7 @@ from fixtures.kafka_facts import (
     cleanup_grader_objects,
     describe_topic,
 )
+from fixtures.net import BrokerList
 from fixtures.probes import KafkaStatus, ZooKeeperStatus
 from fixtures.targets import Target
 from fixtures.verdict import needs
@@ -54,17 +55,16 @@ def reachable_broker(target: Target, broker: KafkaStatus, health: TargetHealth) 
 @pytest.fixture(scope="session")
 def admin(target: Target, reachable_broker: KafkaStatus, health: TargetHealth,
           check_timeout: float) -> Iterator[KafkaAdminClient]:
-    bootstrap = [str(b.endpoint) for b in health.live_brokers()]
-    client = clients.admin(bootstrap, timeout_s=min(check_timeout, 15.0))
+    client = clients.admin(BrokerList(b.endpoint for b in health.live_brokers()), timeout_s=min(check_timeout, 15.0))
     yield client
     cleanup_grader_objects(client)
     client.close()
 
 
 @pytest.fixture(scope="session")
-def bootstrap(health: TargetHealth, reachable_broker: KafkaStatus) -> list[str]:
+def bootstrap(health: TargetHealth, reachable_broker: KafkaStatus) -> BrokerList:
     """The live brokers' addresses, for the grader's own producers and consumers."""
-    return [str(b.endpoint) for b in health.live_brokers()]
+    return BrokerList(b.endpoint for b in health.live_brokers())
 
 
 @pytest.fixture(scope="session")

@@ -82,7 +82,7 @@ def grader_env(cluster: EmbeddedCluster, monkeypatch: pytest.MonkeyPatch, tmp_pa
 
 def all_up_and_in_sync(cluster: EmbeddedCluster) -> None:
     def settled() -> bool:
-        admin = clients.admin(cluster.bootstrap.split(","), timeout_s=5)
+        admin = clients.admin(cluster.bootstrap, timeout_s=5)
         try:
             ids = {b.get("broker_id", b.get("node_id")) for b in admin.describe_cluster()["brokers"]}
             return ids == {0, 1} and not under_replicated(admin)
@@ -96,7 +96,7 @@ def all_up_and_in_sync(cluster: EmbeddedCluster) -> None:
 def admin(cluster: EmbeddedCluster) -> Iterator[KafkaAdminClient]:
     """A clean start: both brokers up, no velib-stations; and the same state is required after the test."""
     all_up_and_in_sync(cluster)
-    client = clients.admin(cluster.bootstrap.split(","))
+    client = clients.admin(cluster.bootstrap)
     if TOPIC in client.list_topics():
         client.delete_topics([TOPIC])
         wait_until(lambda: TOPIC not in client.list_topics(), 30, f"{TOPIC} to be deleted")

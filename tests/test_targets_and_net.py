@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from fixtures.net import Endpoint, Reach, probe, resolve
+from fixtures.net import BrokerList, Endpoint, Reach, probe, resolve
 from fixtures.targets import BROKER_PORTS, ZOOKEEPER_PORT, TargetSpec, safe_name, specs_from_options
 
 hostnames = st.from_regex(r"[a-z][a-z0-9-]{0,20}(\.[a-z][a-z0-9-]{0,10}){0,2}", fullmatch=True)
@@ -85,3 +85,18 @@ def test_a_comma_separated_bootstrap_is_a_list_of_brokers() -> None:
 
     assert _common("a:9092, b:9093", 1.0)["bootstrap_servers"] == ["a:9092", "b:9093"]
     assert _common(["a:9092"], 1.0)["bootstrap_servers"] == ["a:9092"]
+
+
+@given(st.lists(st.tuples(st.from_regex(r"[a-z][a-z0-9.-]{0,20}", fullmatch=True), st.integers(1, 65535)),
+                min_size=1, max_size=5),
+       st.sampled_from(["str", "list", "endpoints"]))
+def test_broker_list_is_one_shape_whatever_it_was_given_as(brokers, given_as) -> None:
+    """A broker list given as the lab's comma text, a list of "host:port" or endpoints is the same value, and
+    kafka-python always gets one host per broker (a comma string handed over as one host was a real bug)."""
+    text = ",".join(f"{h}:{p}" for h, p in brokers)
+    value = {"str": text, "list": [f"{h}:{p}" for h, p in brokers],
+             "endpoints": [Endpoint(h, p) for h, p in brokers]}[given_as]
+    parsed = BrokerList(value)
+    assert parsed == text and str(parsed) == text
+    assert parsed.servers() == [f"{h}:{p}" for h, p in brokers]
+    assert BrokerList(parsed) is parsed and BrokerList(f" {text} ,") == parsed

@@ -9,6 +9,7 @@ from checks.topic_checks import partitions_must_be, topic_must_exist
 from fixtures import clients
 from fixtures.health import TargetHealth
 from fixtures.kafka_facts import TopicFacts, begin_offsets, end_offsets
+from fixtures.net import BrokerList
 from fixtures.verdict import expect, fail
 
 from . import hints
@@ -58,7 +59,7 @@ def test_conversation_description_is_consistent(conversation: TopicFacts, health
 
 @pytest.mark.step("2.1.6")
 def test_conversation_keeps_messages_from_the_beginning(admin: KafkaAdminClient, conversation: TopicFacts,
-                                                        bootstrap: list[str], check_timeout: float,
+                                                        bootstrap: BrokerList, check_timeout: float,
                                                         record_property) -> None:
     """`conversation` holds messages that a consumer can still read `--from-beginning` (retention)."""
     ends = end_offsets(admin, conversation)

@@ -7,6 +7,7 @@ from kafka import KafkaAdminClient
 
 from checks.s2_deploy.groups import exactly_once_trial
 from fixtures.kafka_facts import TopicFacts, end_offsets, group_exists, group_offsets
+from fixtures.net import BrokerList
 from fixtures.verdict import expect, fail
 
 from . import hints
@@ -42,7 +43,7 @@ def test_mygroup_has_committed_offsets_on_conversation(admin: KafkaAdminClient, 
 
 
 @pytest.mark.step("2.1.6")
-def test_group_consumes_each_message_exactly_once(admin: KafkaAdminClient, bootstrap: list[str],
+def test_group_consumes_each_message_exactly_once(admin: KafkaAdminClient, bootstrap: BrokerList,
                                                   check_timeout: float, record_property) -> None:
     """A group resumes where it stopped: messages sent while its consumer was off arrive once, none twice."""
     trial = exactly_once_trial(admin, bootstrap, timeout_s=check_timeout)

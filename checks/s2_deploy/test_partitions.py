@@ -6,13 +6,14 @@ import pytest
 
 from checks.s2_deploy.groups import assignments_of_two_consumers, settled
 from fixtures.kafka_facts import TopicFacts
+from fixtures.net import BrokerList
 from fixtures.verdict import expect, fail
 
 from . import hints
 
 
 @pytest.mark.step("2.1.6")
-def test_partitions_are_shared_by_two_consumers_of_a_group(conversation: TopicFacts, bootstrap: list[str],
+def test_partitions_are_shared_by_two_consumers_of_a_group(conversation: TopicFacts, bootstrap: BrokerList,
                                                             check_timeout: float, record_property) -> None:
     """Two consumers of one group get disjoint partitions of `conversation` that cover them all."""
     if conversation.partition_count < 2:

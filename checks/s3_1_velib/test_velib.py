@@ -21,6 +21,7 @@ from checks.s3_1_velib.oracle import record_problems, station_id
 from checks.topic_checks import partitions_must_be, topic_must_exist
 from fixtures import clients
 from fixtures.kafka_facts import TopicFacts, begin_offsets, describe_topic, end_offsets, group_offsets
+from fixtures.net import BrokerList
 from fixtures.verdict import expect, fail, needs
 
 from . import hints
@@ -63,7 +64,7 @@ class Sample:
 
 
 @pytest.fixture(scope="session")
-def velib_sample(admin: KafkaAdminClient, velib_topic: TopicFacts, bootstrap: list[str],
+def velib_sample(admin: KafkaAdminClient, velib_topic: TopicFacts, bootstrap: BrokerList,
                  check_timeout: float) -> Sample:
     ends, begins = end_offsets(admin, velib_topic), begin_offsets(admin, velib_topic)
     starts = {p: max(begins[p], ends[p] - SAMPLE_PER_PARTITION) for p in ends if ends[p] > begins[p]}

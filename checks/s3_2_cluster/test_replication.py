@@ -25,6 +25,7 @@ from fixtures.control.guard import stopped_broker
 from fixtures.control.journal import Journal
 from fixtures.health import TargetHealth
 from fixtures.kafka_facts import TopicFacts, describe_topic
+from fixtures.net import BrokerList
 from fixtures.targets import Target
 from fixtures.verdict import fail, needs
 from fixtures.wait import WaitTimeout, wait_until
@@ -158,7 +159,7 @@ def _await_leaders(admin: KafkaAdminClient, mirror: TopicFacts, victim: int,
     return time.monotonic() - started, hopeless
 
 
-def _read_acked(bootstrap: list[str], topic: str, acked: dict, dead: list[int],
+def _read_acked(bootstrap: BrokerList, topic: str, acked: dict, dead: list[int],
                 timeout: float) -> tuple[float, set, str]:
     started = time.monotonic()
     until: dict[int, int] = {}
@@ -174,7 +175,7 @@ def _read_acked(bootstrap: list[str], topic: str, acked: dict, dead: list[int],
     return time.monotonic() - started, missing, error
 
 
-def _produce_consume(bootstrap: list[str], topic: str, partitions: int, dead: list[int],
+def _produce_consume(bootstrap: BrokerList, topic: str, partitions: int, dead: list[int],
                      timeout: float) -> tuple[float, str | None]:
     """New records sent with the target's bootstrap list while the broker is down, then read back."""
     started = time.monotonic()

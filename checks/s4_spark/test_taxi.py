@@ -15,6 +15,7 @@ from kafka import KafkaAdminClient, TopicPartition
 
 from fixtures import clients
 from fixtures.kafka_facts import describe_topic
+from fixtures.net import BrokerList
 from fixtures.taxi.counts import count_records
 from fixtures.taxi.files import FARED_RIDES, FARES, RIDES
 from fixtures.taxi.ingest import FARES_TOPIC, RIDES_TOPIC
@@ -58,7 +59,7 @@ def test_taxifares_holds_the_fare_file(admin: KafkaAdminClient, record_property)
     _count_or_fail(admin, FARES_TOPIC, FARES.name, {FARES.lines: FARES.name}, record_property)
 
 
-def _first_values(bootstrap: list[str], topic: str, partitions: list[int], timeout_s: float) -> list[str]:
+def _first_values(bootstrap: BrokerList, topic: str, partitions: list[int], timeout_s: float) -> list[str]:
     consumer = clients.consumer(bootstrap, timeout_s=timeout_s, group_id=None, enable_auto_commit=False,
                                 consumer_timeout_ms=int(timeout_s * 1000))
     try:
@@ -74,7 +75,7 @@ def _first_values(bootstrap: list[str], topic: str, partitions: list[int], timeo
         consumer.close()
 
 
-def _records_are_lines(admin: KafkaAdminClient, bootstrap: list[str], timeout_s: float, topic: str, file: str,
+def _records_are_lines(admin: KafkaAdminClient, bootstrap: BrokerList, timeout_s: float, topic: str, file: str,
                        parse: Callable[[str], object], record_property) -> None:
     facts = describe_topic(admin, topic)
     if facts is None:
@@ -92,14 +93,14 @@ def _records_are_lines(admin: KafkaAdminClient, bootstrap: list[str], timeout_s:
 
 
 @pytest.mark.step("4.1")
-def test_taxirides_records_are_ride_lines(admin: KafkaAdminClient, bootstrap: list[str], check_timeout: float,
+def test_taxirides_records_are_ride_lines(admin: KafkaAdminClient, bootstrap: BrokerList, check_timeout: float,
                                           record_property) -> None:
     """The first records of `taxirides` are ride lines (11 fields, START or END), as in the file."""
     _records_are_lines(admin, bootstrap, check_timeout, RIDES_TOPIC, RIDES.name, parse_ride, record_property)
 
 
 @pytest.mark.step("4.1")
-def test_taxifares_records_are_fare_lines(admin: KafkaAdminClient, bootstrap: list[str], check_timeout: float,
+def test_taxifares_records_are_fare_lines(admin: KafkaAdminClient, bootstrap: BrokerList, check_timeout: float,
                                           record_property) -> None:
     """The first records of `taxifares` are fare lines (8 fields), as in the file."""
     _records_are_lines(admin, bootstrap, check_timeout, FARES_TOPIC, FARES.name, parse_fare, record_property)
