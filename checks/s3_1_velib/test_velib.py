@@ -17,10 +17,11 @@ import pytest
 from kafka import KafkaAdminClient, TopicPartition
 from kafka.consumer.fetcher import ConsumerRecord
 
+from checks.group_checks import group_must_have_committed
 from checks.s3_1_velib.oracle import record_problems, station_id
 from checks.topic_checks import partitions_must_be, topic_must_exist
 from fixtures import clients
-from fixtures.kafka_facts import TopicFacts, begin_offsets, describe_topic, end_offsets, group_offsets
+from fixtures.kafka_facts import TopicFacts, begin_offsets, describe_topic, end_offsets
 from fixtures.net import BrokerList
 from fixtures.verdict import expect, fail, needs
 
@@ -124,19 +125,7 @@ def test_velib_records_are_station_json(velib_sample: Sample, record_property) -
 def test_velib_monitor_group_has_committed_offsets(admin: KafkaAdminClient, velib_topic: TopicFacts,
                                                    record_property) -> None:
     """The group `velib-monitor-stations` committed offsets on `velib-stations` (and its lag is shown)."""
-    committed = group_offsets(admin, GROUP, TOPIC)
-    ends = end_offsets(admin, velib_topic)
-    record_property("found", "\n".join(
-        f"partition {p}: current-offset {committed.get(p, '-')} log-end-offset {ends[p]} lag "
-        f"{ends[p] - committed[p] if p in committed else '-'}" for p in sorted(ends)))
-    if not committed:
-        groups = sorted(g["group_id"] for g in admin.list_groups()
-                        if not g["group_id"].startswith(clients.GRADER_PREFIX))
-        fail(f"group {GROUP!r} has no committed offset on {TOPIC!r}", hints.VELIB_GROUP,
-             expected=f"offsets of group {GROUP}", found=f"groups: {groups or 'none'}")
-    expect(any(offset > 0 for offset in committed.values()),
-           f"group {GROUP!r} committed only offset 0: it would read every record again", hints.VELIB_GROUP,
-           expected="an offset > 0", found=committed)
+    group_must_have_committed(admin, GROUP, velib_topic, hints.VELIB_GROUP, hints.VELIB_GROUP, record_property)
 
 
 @pytest.mark.step("3.1.4")
