@@ -6,13 +6,11 @@ the lag per partition is recorded the way ``kafka-consumer-groups.sh --describe`
 
 from __future__ import annotations
 
-from typing import Callable
-
 from kafka import KafkaAdminClient
 
 from fixtures import clients
 from fixtures.kafka_facts import TopicFacts, end_offsets, group_offsets
-from fixtures.verdict import Hint, expect, fail
+from fixtures.verdict import Hint, expect, fail, record_found
 
 
 def student_groups(admin: KafkaAdminClient) -> list[str]:
@@ -21,12 +19,12 @@ def student_groups(admin: KafkaAdminClient) -> list[str]:
 
 
 def group_must_have_committed(admin: KafkaAdminClient, group: str, topic: TopicFacts, missing: Hint,
-                              at_start: Hint, record_property: Callable[[str, object], None]) -> dict[int, int]:
+                              at_start: Hint) -> dict[int, int]:
     """The group's committed offset per partition of ``topic``; fails when there is none, or only offset 0
     (the group would read everything again)."""
     committed = group_offsets(admin, group, topic.name)
     ends = end_offsets(admin, topic)
-    record_property("found", "\n".join(
+    record_found("\n".join(
         f"partition {p}: current-offset {committed.get(p, '-')} log-end-offset {ends[p]} lag "
         f"{ends[p] - committed[p] if p in committed else '-'}" for p in sorted(ends)))
     if not committed:

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import difflib
-from typing import Callable
 
 from kafka import KafkaAdminClient
 
 from fixtures.kafka_facts import TopicFacts, describe_topic
-from fixtures.verdict import Hint, expect, fail
+from fixtures.verdict import Hint, expect, fail, record_found
 
 PARTITIONS = Hint(
     "Passez le topic à {expected} partitions : `kafka-topics.sh --alter --topic {topic} --partitions {expected} …`.",
@@ -16,8 +15,7 @@ PARTITIONS = Hint(
 )
 
 
-def topic_must_exist(admin: KafkaAdminClient, topic: str, hint: Hint,
-                     record_property: Callable[[str, object], None]) -> TopicFacts:
+def topic_must_exist(admin: KafkaAdminClient, topic: str, hint: Hint) -> TopicFacts:
     """The topic's description, or a failure naming the topics there are (and a close name, for a typo)."""
     facts = describe_topic(admin, topic)
     if facts is None:
@@ -25,13 +23,13 @@ def topic_must_exist(admin: KafkaAdminClient, topic: str, hint: Hint,
         close = difflib.get_close_matches(topic, topics, n=1, cutoff=0.7)
         reason = f"topic {topic!r} does not exist" + (f" (there is {close[0]!r}: a typo?)" if close else "")
         fail(reason, hint, expected=topic, found=topics or "no topic")
-    record_property("found", facts.describe())
+    record_found(facts.describe())
     return facts
 
 
-def partitions_must_be(facts: TopicFacts, expected: int, record_property: Callable[[str, object], None]) -> None:
+def partitions_must_be(facts: TopicFacts, expected: int) -> None:
     """The topic has ``expected`` partitions (after the lab's ``kafka-topics.sh --alter``)."""
-    record_property("found", f"{facts.partition_count} partition(s)")
+    record_found(f"{facts.partition_count} partition(s)")
     expect(facts.partition_count == expected, f"topic {facts.name!r} has {facts.partition_count} partition(s)",
            PARTITIONS.format(topic=facts.name, expected=expected), expected=expected,
            found=facts.partition_count)

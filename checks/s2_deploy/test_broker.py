@@ -11,18 +11,18 @@ from fixtures.kafka_facts import advertised_problem
 from fixtures.net import is_loopback
 from fixtures.probes import KafkaStatus, ZooKeeperStatus
 from fixtures.targets import ZOOKEEPER_PORT, Target
-from fixtures.verdict import expect, fail
+from fixtures.verdict import expect, fail, record_found
 
 from . import hints
 
 
 @pytest.mark.step("2.1.3")
-def test_broker_speaks_kafka(health: TargetHealth, record_property) -> None:
+def test_broker_speaks_kafka(health: TargetHealth) -> None:
     """The broker answers Kafka requests (ApiVersions, Metadata) on its port."""
     first = health.first_broker
     endpoint = first.endpoint
     if first.speaks_kafka:
-        record_property("found", f"Kafka broker, {len(first.brokers)} broker(s) in the cluster metadata")
+        record_found(f"Kafka broker, {len(first.brokers)} broker(s) in the cluster metadata")
         return
     reach = first.answer.reach
     if not reach.ok:
@@ -36,8 +36,8 @@ def test_broker_speaks_kafka(health: TargetHealth, record_property) -> None:
 
 
 @pytest.mark.step("2.1.3")
-def test_broker_is_registered_in_zookeeper(zookeeper: ZooKeeperStatus, broker: KafkaStatus, check_timeout: float,
-                                           record_property) -> None:
+def test_broker_is_registered_in_zookeeper(zookeeper: ZooKeeperStatus, broker: KafkaStatus,
+                                           check_timeout: float) -> None:
     """The broker is registered in ZooKeeper under /brokers/ids."""
     client = KazooClient(hosts=str(zookeeper.endpoint), timeout=5.0, connection_retry={"max_tries": 1},
                          command_retry={"max_tries": 1})
@@ -49,7 +49,7 @@ def test_broker_is_registered_in_zookeeper(zookeeper: ZooKeeperStatus, broker: K
     finally:
         client.stop()
         client.close()
-    record_property("found", f"/brokers/ids = {ids}")
+    record_found(f"/brokers/ids = {ids}")
     behind = broker.broker_behind()
     expected_id = behind.node_id if behind else None
     expect(expected_id in ids, f"broker {expected_id} (on {broker.endpoint}) is not in ZooKeeper's /brokers/ids",
@@ -57,12 +57,11 @@ def test_broker_is_registered_in_zookeeper(zookeeper: ZooKeeperStatus, broker: K
 
 
 @pytest.mark.step("2.1.3")
-def test_broker_advertises_a_reachable_address(target: Target, broker: KafkaStatus, health: TargetHealth,
-                                               record_property) -> None:
+def test_broker_advertises_a_reachable_address(target: Target, broker: KafkaStatus, health: TargetHealth) -> None:
     """The broker advertises an address that clients on other machines can reach (not localhost)."""
     behind = broker.broker_behind()
     advertised = str(behind.endpoint) if behind else "?"
-    record_property("found", f"advertised {advertised}")
+    record_found(f"advertised {advertised}")
     problem = advertised_problem(target, broker, health)
     if problem:
         hint = hints.ADVERTISED_LOOPBACK if behind and is_loopback(behind.host) else hints.ADVERTISED_UNREACHABLE

@@ -10,7 +10,7 @@ from fixtures import clients
 from fixtures.health import TargetHealth
 from fixtures.kafka_facts import TopicFacts, begin_offsets, end_offsets
 from fixtures.net import BrokerList
-from fixtures.verdict import expect, fail
+from fixtures.verdict import expect, fail, record_found
 
 from . import hints
 
@@ -21,22 +21,21 @@ MIN_RETENTION_MS = 3_600_000
 
 
 @pytest.mark.step("2.1.4")
-def test_conversation_topic_exists(admin: KafkaAdminClient, record_property) -> None:
+def test_conversation_topic_exists(admin: KafkaAdminClient) -> None:
     """The topic `conversation` exists."""
-    topic_must_exist(admin, TOPIC, hints.TOPIC_MISSING.format(topic=TOPIC), record_property)
+    topic_must_exist(admin, TOPIC, hints.TOPIC_MISSING.format(topic=TOPIC))
 
 
 @pytest.mark.step("2.1.6")
-def test_conversation_has_two_partitions(conversation: TopicFacts, record_property) -> None:
+def test_conversation_has_two_partitions(conversation: TopicFacts) -> None:
     """`conversation` has 2 partitions after `kafka-topics.sh --alter --partitions 2`."""
-    partitions_must_be(conversation, PARTITIONS_AFTER_ALTER, record_property)
+    partitions_must_be(conversation, PARTITIONS_AFTER_ALTER)
 
 
 @pytest.mark.step("2.1.4")
-def test_conversation_description_is_consistent(conversation: TopicFacts, health: TargetHealth,
-                                                record_property) -> None:
+def test_conversation_description_is_consistent(conversation: TopicFacts, health: TargetHealth) -> None:
     """Every partition of `conversation` has one replication factor, a live leader among its replicas, a full ISR."""
-    record_property("found", conversation.describe())
+    record_found(conversation.describe())
     live = {b.node_id for status in health.live_brokers() for b in status.brokers}
     problems = []
     if len(conversation.replication_factors) != 1:
@@ -59,14 +58,13 @@ def test_conversation_description_is_consistent(conversation: TopicFacts, health
 
 @pytest.mark.step("2.1.6")
 def test_conversation_keeps_messages_from_the_beginning(admin: KafkaAdminClient, conversation: TopicFacts,
-                                                        bootstrap: BrokerList, check_timeout: float,
-                                                        record_property) -> None:
+                                                        bootstrap: BrokerList, check_timeout: float) -> None:
     """`conversation` holds messages that a consumer can still read `--from-beginning` (retention)."""
     ends = end_offsets(admin, conversation)
     begins = begin_offsets(admin, conversation)
     stored = sum(ends[p] - begins[p] for p in ends)
     retention_ms = int(conversation.configs.get("retention.ms") or -1)
-    record_property("found", f"{stored} message(s) stored; offsets begin {begins} end {ends}; "
+    record_found(f"{stored} message(s) stored; offsets begin {begins} end {ends}; "
                              f"retention.ms={retention_ms}")
     expect(stored > 0, f"topic {TOPIC!r} holds no message", hints.NO_MESSAGES.format(topic=TOPIC),
            expected="at least 1 message", found=f"{sum(ends.values())} produced, {stored} still stored")

@@ -9,7 +9,7 @@ from checks.group_checks import group_must_have_committed, student_groups
 from checks.s2_deploy.groups import exactly_once_trial
 from fixtures.kafka_facts import TopicFacts, group_exists
 from fixtures.net import BrokerList
-from fixtures.verdict import expect, fail
+from fixtures.verdict import expect, fail, record_found
 
 from . import hints
 
@@ -17,28 +17,26 @@ GROUP = "mygroup"
 
 
 @pytest.mark.step("2.1.6")
-def test_mygroup_exists(admin: KafkaAdminClient, record_property) -> None:
+def test_mygroup_exists(admin: KafkaAdminClient) -> None:
     """The consumer group `mygroup` exists (`kafka-consumer-groups.sh --list`)."""
     groups = student_groups(admin)
-    record_property("found", f"groups: {groups}")
+    record_found(f"groups: {groups}")
     expect(group_exists(admin, GROUP), f"group {GROUP!r} does not exist", hints.GROUP_MISSING,
            expected=GROUP, found=groups or "no group")
 
 
 @pytest.mark.step("2.1.6")
-def test_mygroup_has_committed_offsets_on_conversation(admin: KafkaAdminClient, conversation: TopicFacts,
-                                                       record_property) -> None:
+def test_mygroup_has_committed_offsets_on_conversation(admin: KafkaAdminClient, conversation: TopicFacts) -> None:
     """`mygroup` committed offsets on `conversation` past the start (`kafka-consumer-groups.sh --describe`)."""
-    group_must_have_committed(admin, GROUP, conversation, hints.GROUP_MISSING, hints.GROUP_AT_START.format(group=GROUP),
-                              record_property)
+    group_must_have_committed(admin, GROUP, conversation, hints.GROUP_MISSING, hints.GROUP_AT_START.format(group=GROUP))
 
 
 @pytest.mark.step("2.1.6")
 def test_group_consumes_each_message_exactly_once(admin: KafkaAdminClient, bootstrap: BrokerList,
-                                                  check_timeout: float, record_property) -> None:
+                                                  check_timeout: float) -> None:
     """A group resumes where it stopped: messages sent while its consumer was off arrive once, none twice."""
     trial = exactly_once_trial(admin, bootstrap, timeout_s=check_timeout)
-    record_property("found", trial.summary())
+    record_found(trial.summary())
     if trial.error:
         fail(trial.error, hints.OFFSETS_NOT_KEPT, expected="offsets committed and resumed", found=trial.summary())
     expect(not trial.duplicates and not trial.missing,

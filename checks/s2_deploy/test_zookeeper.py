@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from fixtures.health import TargetHealth
-from fixtures.verdict import fail
+from fixtures.verdict import fail, record_found
 
 from . import hints
 
@@ -17,7 +17,7 @@ def test_zookeeper_answers_on_its_port(health: TargetHealth, record_property) ->
     endpoint = zk.endpoint
     if zk.up:
         found = f"ZooKeeper {zk.version} ({zk.mode})" if zk.version else "ZooKeeper (srvr refused by whitelist)"
-        record_property("found", found)
+        record_found(found)
         if zk.whitelist_refused:
             record_property("note", hints.ZOOKEEPER_4LW.en)
         return

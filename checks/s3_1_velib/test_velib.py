@@ -23,7 +23,7 @@ from checks.topic_checks import partitions_must_be, topic_must_exist
 from fixtures import clients
 from fixtures.kafka_facts import TopicFacts, begin_offsets, describe_topic, end_offsets
 from fixtures.net import BrokerList
-from fixtures.verdict import expect, fail, needs
+from fixtures.verdict import expect, fail, needs, record_found
 
 from . import hints
 
@@ -92,26 +92,26 @@ def velib_sample(admin: KafkaAdminClient, velib_topic: TopicFacts, bootstrap: Br
 
 
 @pytest.mark.step("3.1.2")
-def test_velib_topic_exists(admin: KafkaAdminClient, record_property) -> None:
+def test_velib_topic_exists(admin: KafkaAdminClient) -> None:
     """The topic `velib-stations` exists."""
-    topic_must_exist(admin, TOPIC, hints.VELIB_TOPIC_MISSING, record_property)
+    topic_must_exist(admin, TOPIC, hints.VELIB_TOPIC_MISSING)
 
 
 @pytest.mark.step("3.1.4")
-def test_velib_topic_has_ten_partitions(velib_topic: TopicFacts, record_property) -> None:
+def test_velib_topic_has_ten_partitions(velib_topic: TopicFacts) -> None:
     """`velib-stations` has 10 partitions after `kafka-topics.sh --alter --partitions 10`."""
-    partitions_must_be(velib_topic, PARTITIONS, record_property)
+    partitions_must_be(velib_topic, PARTITIONS)
 
 
 @pytest.mark.step("3.1.2")
-def test_velib_records_are_station_json(velib_sample: Sample, record_property) -> None:
+def test_velib_records_are_station_json(velib_sample: Sample) -> None:
     """The records of `velib-stations` are stations' JSON with the fields the monitor reads."""
     if not velib_sample.records:
         fail(f"topic {TOPIC!r} holds no record", hints.VELIB_EMPTY, expected="station records",
              found=f"{velib_sample.stored} record(s) stored")
     bad = [(r, record_problems(r.value)) for r in velib_sample.records]
     bad = [(r, problems) for r, problems in bad if problems]
-    record_property("found", f"{len(velib_sample.records)} record(s) sampled, {len(bad)} unusable")
+    record_found(f"{len(velib_sample.records)} record(s) sampled, {len(bad)} unusable")
     if bad:
         examples = "; ".join(f"partition {r.partition} offset {r.offset}: {', '.join(problems)} "
                              f"({(r.value or b'')[:60]!r})" for r, problems in bad[:3])
@@ -122,15 +122,13 @@ def test_velib_records_are_station_json(velib_sample: Sample, record_property) -
 
 
 @pytest.mark.step("3.1.3")
-def test_velib_monitor_group_has_committed_offsets(admin: KafkaAdminClient, velib_topic: TopicFacts,
-                                                   record_property) -> None:
+def test_velib_monitor_group_has_committed_offsets(admin: KafkaAdminClient, velib_topic: TopicFacts) -> None:
     """The group `velib-monitor-stations` committed offsets on `velib-stations` (and its lag is shown)."""
-    group_must_have_committed(admin, GROUP, velib_topic, hints.VELIB_GROUP, hints.VELIB_GROUP, record_property)
+    group_must_have_committed(admin, GROUP, velib_topic, hints.VELIB_GROUP, hints.VELIB_GROUP)
 
 
 @pytest.mark.step("3.1.4")
-def test_velib_each_station_is_in_one_partition(velib_topic: TopicFacts, velib_sample: Sample,
-                                                record_property) -> None:
+def test_velib_each_station_is_in_one_partition(velib_topic: TopicFacts, velib_sample: Sample) -> None:
     """Records are keyed by station: each station's records are all in one partition."""
     if velib_topic.partition_count < 2:
         needs(f"{TOPIC} with several partitions", f"it has {velib_topic.partition_count} (§3.1.4: --alter)")
@@ -145,7 +143,7 @@ def test_velib_each_station_is_in_one_partition(velib_topic: TopicFacts, velib_s
         counts[sid] += 1
     spread = {sid: sorted(ps) for sid, ps in partitions.items() if len(ps) > 1}
     repeated = sum(1 for n in counts.values() if n > 1)
-    record_property("found", f"{len(recent)} recent record(s), {len(partitions)} station(s), {repeated} seen "
+    record_found(f"{len(recent)} recent record(s), {len(partitions)} station(s), {repeated} seen "
                              f"more than once, {len(spread)} in more than one partition")
     if spread:
         examples = ", ".join(f"{c}/{n} in partitions {ps}" for (c, n), ps in list(spread.items())[:3])

@@ -27,7 +27,7 @@ from fixtures.cluster import EmbeddedCluster
 from fixtures.jcdecaux import make_api_key
 from fixtures.jcdecaux.snapshots import Snapshot, load_snapshots
 from fixtures.submissions import VelibSubmission
-from fixtures.verdict import expect, fail, needs
+from fixtures.verdict import expect, fail, needs, record_found
 
 from . import hints
 
@@ -93,22 +93,21 @@ def _shown(text: str, key: str, lines: int = 8) -> str:
 
 
 @pytest.mark.step("3.1.2")
-def test_velib_submission_has_both_scripts(submission: VelibSubmission, record_property) -> None:
+def test_velib_submission_has_both_scripts(submission: VelibSubmission) -> None:
     """The submission holds `velib-get-stations.py` and `velib-monitor-stations.py`."""
     missing = submission.missing()
-    record_property("found", f"{submission.folder}: {'missing ' + ', '.join(missing) if missing else 'both'}")
+    record_found(f"{submission.folder}: {'missing ' + ', '.join(missing) if missing else 'both'}")
     expect(not missing, f"missing in the submission: {', '.join(missing)}", hints.MISSING_FILES,
            expected="velib-get-stations.py, velib-monitor-stations.py",
            found=sorted(p.name for p in submission.folder.glob("*.py")) or "no .py file")
 
 
 @pytest.mark.step("3.1.2")
-def test_velib_api_key_is_not_written_in_the_scripts(scripts: VelibSubmission, producer_result: ProducerRun,
-                                                     record_property) -> None:
+def test_velib_api_key_is_not_written_in_the_scripts(scripts: VelibSubmission, producer_result: ProducerRun) -> None:
     """The API key is read from JCDECAUX_API_KEY, not written in the scripts."""
     literals = [k for path in (scripts.producer, scripts.monitor) for k in hard_coded_keys(path)]
     run = producer_result
-    record_property("found", f"{len(literals)} key-like literal(s); the API got {run.calls} request(s), "
+    record_found(f"{len(literals)} key-like literal(s); the API got {run.calls} request(s), "
                              f"{run.rejected} with a wrong or missing key")
     if literals:
         fail("the scripts seem to hold an API key", hints.KEY_IN_CODE, expected=f"the key read from {KEY_ENV}",
@@ -119,8 +118,7 @@ def test_velib_api_key_is_not_written_in_the_scripts(scripts: VelibSubmission, p
 
 @pytest.mark.step("3.1.2")
 def test_velib_producer_sends_one_record_per_station_per_poll(producer_result: ProducerRun,
-                                                              velib_snapshots: list[Snapshot], velib_key: str,
-                                                              record_property) -> None:
+                                                              velib_snapshots: list[Snapshot], velib_key: str) -> None:
     """The producer sends exactly one record per station to `velib-stations` for each answer of the API."""
     run = producer_result
     if not run.served:
@@ -137,7 +135,7 @@ def test_velib_producer_sends_one_record_per_station_per_poll(producer_result: P
             extra, missing = sum((got - want).values()), sum((want - got).values())
             problems.append(f"poll {index + 1} ({served.name}): {sum(got.values())} record(s) for "
                             f"{len(want)} stations ({missing} missing, {extra} extra or repeated)")
-    record_property("found", f"{len(run.served)} answer(s) served, {len(run.records)} record(s) in {TOPIC}")
+    record_found(f"{len(run.served)} answer(s) served, {len(run.records)} record(s) in {TOPIC}")
     if not run.records:
         others = [t for t in run.topics if t != TOPIC]
         fail(f"no record reached {TOPIC!r}" + (f" (the producer wrote to {others}: a typo?)" if others else ""),
@@ -149,7 +147,7 @@ def test_velib_producer_sends_one_record_per_station_per_poll(producer_result: P
 
 
 @pytest.mark.step("3.1.4")
-def test_velib_producer_keys_records_by_station(producer_result: ProducerRun, record_property) -> None:
+def test_velib_producer_keys_records_by_station(producer_result: ProducerRun) -> None:
     """The producer keys its records by station: each station's records all land in one partition."""
     partitions: dict[tuple, set[int]] = defaultdict(set)
     for record in producer_result.records:
@@ -158,7 +156,7 @@ def test_velib_producer_keys_records_by_station(producer_result: ProducerRun, re
     if not partitions:
         needs("station records from the producer", "none in velib-stations (see the check above)")
     spread = {sid: sorted(ps) for sid, ps in partitions.items() if len(ps) > 1}
-    record_property("found", f"{len(partitions)} station(s) over {len(producer_result.served)} poll(s), "
+    record_found(f"{len(partitions)} station(s) over {len(producer_result.served)} poll(s), "
                              f"{len(spread)} in more than one of the 10 partitions")
     expect(not spread, f"{len(spread)} of {len(partitions)} stations are spread over several partitions", hints.KEYING,
            expected="each station in exactly one partition",
@@ -167,11 +165,11 @@ def test_velib_producer_keys_records_by_station(producer_result: ProducerRun, re
 
 @pytest.mark.step("3.1.3")
 def test_velib_monitor_prints_the_expected_lines(monitor_result: MonitorRun, velib_snapshots: list[Snapshot],
-                                                 velib_key: str, record_property) -> None:
+                                                 velib_key: str) -> None:
     """The monitor prints exactly the expected `+N address (contract)` lines for the 20 replayed snapshots."""
     expected = expected_lines([s.stations for s in velib_snapshots])
     found = [line for lines in monitor_result.phase1 for line in lines]
-    record_property("found", f"{len(found)} line(s) from {len(monitor_result.phase1)} instance(s), "
+    record_found(f"{len(found)} line(s) from {len(monitor_result.phase1)} instance(s), "
                              f"{len(expected)} expected")
     want, got = _by_station(expected, [expected]), _by_station(found, monitor_result.phase1)
     if Counter(found) == Counter(expected) and want == got:
@@ -185,12 +183,12 @@ def test_velib_monitor_prints_the_expected_lines(monitor_result: MonitorRun, vel
 
 @pytest.mark.step("3.1.3")
 def test_velib_monitor_survives_a_malformed_record(monitor_result: MonitorRun, velib_snapshots: list[Snapshot],
-                                                   velib_key: str, record_property) -> None:
+                                                   velib_key: str) -> None:
     """The monitor skips malformed records (not JSON, missing or mistyped fields) and keeps going."""
     stations = [s.stations for s in velib_snapshots]
     after = expected_lines([*stations, stations[0]])[len(expected_lines(stations)):]
     found = [line for lines in monitor_result.phase2 for line in lines]
-    record_property("found", f"instances running at the end: {monitor_result.alive_after_phase2}; "
+    record_found(f"instances running at the end: {monitor_result.alive_after_phase2}; "
                              f"{len(found)} of {len(after)} line(s) after the malformed records")
     if not all(monitor_result.alive_after_phase2):
         dead = [i for i, alive in enumerate(monitor_result.alive_after_phase2) if not alive]
@@ -201,22 +199,22 @@ def test_velib_monitor_survives_a_malformed_record(monitor_result: MonitorRun, v
 
 
 @pytest.mark.step("3.1.3")
-def test_velib_monitor_commits_offsets_in_its_group(monitor_result: MonitorRun, record_property) -> None:
+def test_velib_monitor_commits_offsets_in_its_group(monitor_result: MonitorRun) -> None:
     """The monitor commits its offsets in group `velib-monitor-stations` as it reads."""
     done, ends = monitor_result.committed, monitor_result.ends
     behind = {p: end - done.get(p, 0) for p, end in sorted(ends.items()) if done.get(p, 0) < end}
-    record_property("found", f"lag per partition after the 20 snapshots: {behind or 'none'}")
+    record_found(f"lag per partition after the 20 snapshots: {behind or 'none'}")
     expect(not behind, f"group {GROUP!r} did not commit what its monitors read ({sum(behind.values())} record(s) "
                        f"behind on {len(behind)} partition(s))", hints.GROUP_OFFSETS,
            expected="committed offsets at the end of every partition", found=f"lag {behind}")
 
 
 @pytest.mark.step("3.1.4")
-def test_velib_two_monitors_never_report_the_same_station(monitor_result: MonitorRun, record_property) -> None:
+def test_velib_two_monitors_never_report_the_same_station(monitor_result: MonitorRun) -> None:
     """Two monitor instances in the same group never report the same station."""
     seen = [{_station(line) for line in a + b} for a, b in zip(monitor_result.phase1, monitor_result.phase2)]
     both = set.intersection(*seen) if seen else set()
-    record_property("found", f"{monitor_result.members} member(s) in the group; stations reported per instance: "
+    record_found(f"{monitor_result.members} member(s) in the group; stations reported per instance: "
                              f"{[len(s) for s in seen]}, by both: {len(both)}")
     if not any(seen):
         fail("neither monitor instance printed a line", hints.SAME_STATION, expected="lines from each instance",
@@ -228,11 +226,11 @@ def test_velib_two_monitors_never_report_the_same_station(monitor_result: Monito
 
 @pytest.mark.step("3.1.2")
 def test_velib_api_key_is_never_printed(producer_result: ProducerRun, monitor_result: MonitorRun,
-                                        velib_key: str, record_property) -> None:
+                                        velib_key: str) -> None:
     """Neither script prints the API key (or a URL holding it)."""
     where = [name for name, text in (("the producer", producer_result.output),
                                      ("the monitor", monitor_result.output)) if velib_key in text]
-    record_property("found", f"key in the output of: {where or 'none'}")
+    record_found(f"key in the output of: {where or 'none'}")
     expect(not where, f"the API key appears in the output of {' and '.join(where)}", hints.KEY_PRINTED,
            expected="no key in stdout or stderr", found=_shown("\n".join(
                line for text in (producer_result.output, monitor_result.output) for line in text.splitlines()

@@ -12,7 +12,7 @@ from kafka import KafkaAdminClient
 from fixtures.health import TargetHealth
 from fixtures.kafka_facts import TopicFacts, describe_topic
 from fixtures.probes import KafkaStatus
-from fixtures.verdict import expect, fail, needs
+from fixtures.verdict import expect, fail, needs, record_found
 
 from . import hints
 from .brokers import MIN_BROKERS, registered_ids
@@ -32,11 +32,10 @@ def replicated_topic(admin: KafkaAdminClient) -> TopicFacts:
 
 
 @pytest.mark.step("3.2.1")
-def test_cluster_has_at_least_two_brokers(health: TargetHealth, reachable_broker: KafkaStatus,
-                                          record_property) -> None:
+def test_cluster_has_at_least_two_brokers(health: TargetHealth, reachable_broker: KafkaStatus) -> None:
     """At least two brokers are registered in the cluster (the second one from server1.properties)."""
     ids = registered_ids(health)
-    record_property("found", f"brokers {ids}")
+    record_found(f"brokers {ids}")
     if len(ids) >= MIN_BROKERS:
         return
     silent = [status for status in health.brokers[1:] if not status.speaks_kafka]
@@ -49,10 +48,10 @@ def test_cluster_has_at_least_two_brokers(health: TargetHealth, reachable_broker
 
 
 @pytest.mark.step("3.2.2")
-def test_cluster_velib_stations_is_replicated(replicated_topic: TopicFacts, record_property) -> None:
+def test_cluster_velib_stations_is_replicated(replicated_topic: TopicFacts) -> None:
     """`velib-stations` has 10 partitions and a replication factor of at least 2."""
     factors = sorted(replicated_topic.replication_factors)
-    record_property("found", f"{replicated_topic.partition_count} partitions, replication factor {factors}")
+    record_found(f"{replicated_topic.partition_count} partitions, replication factor {factors}")
     expect(min(factors) >= MIN_REPLICATION and replicated_topic.partition_count == PARTITIONS,
            f"{TOPIC} has {replicated_topic.partition_count} partitions with replication factor {factors}",
            hints.VELIB_NOT_REPLICATED, expected=f"{PARTITIONS} partitions, replication factor >= {MIN_REPLICATION}",
@@ -60,11 +59,11 @@ def test_cluster_velib_stations_is_replicated(replicated_topic: TopicFacts, reco
 
 
 @pytest.mark.step("3.2.2")
-def test_cluster_leaders_are_spread(replicated_topic: TopicFacts, record_property) -> None:
+def test_cluster_leaders_are_spread(replicated_topic: TopicFacts) -> None:
     """The partitions' leaders are spread over the brokers holding replicas."""
     holders = {r for p in replicated_topic.partitions for r in p.replicas}
     leaders = Counter(p.leader for p in replicated_topic.partitions)
-    record_property("found", "leaders per broker: " + ", ".join(f"{b}: {leaders[b]}" for b in sorted(holders)))
+    record_found("leaders per broker: " + ", ".join(f"{b}: {leaders[b]}" for b in sorted(holders)))
     idle = sorted(b for b in holders if leaders[b] == 0)
     expect(len(holders) < MIN_BROKERS or not idle,
            f"broker(s) {idle} hold replicas of {TOPIC} but lead none of its partitions",
@@ -73,9 +72,9 @@ def test_cluster_leaders_are_spread(replicated_topic: TopicFacts, record_propert
 
 
 @pytest.mark.step("3.2.2")
-def test_cluster_in_sync_replicas_are_full(replicated_topic: TopicFacts, record_property) -> None:
+def test_cluster_in_sync_replicas_are_full(replicated_topic: TopicFacts) -> None:
     """Every partition of `velib-stations` has all its replicas in sync (ISR = replicas)."""
     lagging = {p.partition: (p.replicas, p.isr) for p in replicated_topic.partitions if set(p.isr) != set(p.replicas)}
-    record_property("found", f"{len(lagging)} under-replicated partition(s)")
+    record_found(f"{len(lagging)} under-replicated partition(s)")
     expect(not lagging, f"partitions {sorted(lagging)} of {TOPIC} are under-replicated "
            f"(replicas, ISR: {lagging})", hints.ISR_NOT_FULL, expected="ISR = replicas", found=lagging)

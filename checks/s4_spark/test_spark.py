@@ -27,7 +27,7 @@ from fixtures.targets import Target
 from fixtures.taxi.files import FARED_RIDES, FARES, read_lines
 from fixtures.taxi.ingest import create_topics, replay
 from fixtures.taxi.ticks import TICK_FARE, TICK_RIDE
-from fixtures.verdict import Hint, fail, needs
+from fixtures.verdict import Hint, fail, needs, record_found
 
 from . import hints
 
@@ -115,9 +115,9 @@ def _fail_on(problems: list[str], hint: Hint, expected: str) -> None:
 
 
 @pytest.mark.step("4.2")
-def test_spark_script_finishes(target: Target, spark_run: SubmissionRun, record_property) -> None:
+def test_spark_script_finishes(target: Target, spark_run: SubmissionRun) -> None:
     """The Spark script runs to its end within the timeout, without error."""
-    record_property("found", f"{spark_run.describe().splitlines()[0]} (run folder {spark_run.workdir})")
+    record_found(f"{spark_run.describe().splitlines()[0]} (run folder {spark_run.workdir})")
     if spark_run.timed_out:
         fail(f"the script did not finish within {spark_run.timeout_s:.0f}s and was stopped", hints.SPARK_TIMEOUT,
              expected="exit status 0", found=spark_run.output_tail(20))
@@ -136,10 +136,10 @@ def test_spark_parsed_schema_has_the_lab_types(target: Target, spark_outputs: Ru
 
 @pytest.mark.step("4.2")
 def test_spark_parsed_values_match_the_lines(target: Target, spark_outputs: RunOutputs,
-                                             spark_expected: Expected, record_property) -> None:
+                                             spark_expected: Expected) -> None:
     """Every parsed ride and fare holds the values of its line, each in the right column."""
     rides, fares = spark_outputs.records("rides"), spark_outputs.records("fares")
-    record_property("found", f"{len(rides)} rides and {len(fares)} fares parsed")
+    record_found(f"{len(rides)} rides and {len(fares)} fares parsed")
     problems = verify.parsed_rides_problems(rides, spark_expected)
     problems += verify.parsed_fares_problems(fares, spark_expected)
     _fail_on(problems, hints.SPARK_VALUES, f"{len(spark_expected.rides)} rides and {len(spark_expected.fares)} fares")
@@ -147,37 +147,35 @@ def test_spark_parsed_values_match_the_lines(target: Target, spark_outputs: RunO
 
 @pytest.mark.step("4.4")
 def test_spark_cleaning_keeps_end_events_inside_new_york(target: Target, spark_outputs: RunOutputs,
-                                                         spark_expected: Expected, record_property) -> None:
+                                                         spark_expected: Expected) -> None:
     """Cleaning leaves no START event and no point outside the New York box, and drops nothing else."""
     cleaned = spark_outputs.records("cleaned")
-    record_property("found", f"{len(cleaned)} rides kept")
+    record_found(f"{len(cleaned)} rides kept")
     _fail_on(verify.cleaning_problems(cleaned, spark_expected), hints.SPARK_CLEANING,
              f"{len(spark_expected.cleaned)} END events inside the box")
 
 
 @pytest.mark.step("4.5")
-def test_spark_join_equals_the_oracle(target: Target, spark_outputs: RunOutputs, spark_expected: Expected,
-                                      record_property) -> None:
+def test_spark_join_equals_the_oracle(target: Target, spark_outputs: RunOutputs, spark_expected: Expected) -> None:
     """The stream-stream join gives the oracle's rows: same rides, fares and tips, none outside the time window."""
     joined = spark_outputs.records("joined")
-    record_property("found", f"{len(joined)} joined rows")
+    record_found(f"{len(joined)} joined rows")
     _fail_on(verify.join_problems(joined, spark_expected), hints.SPARK_JOIN, f"{len(spark_expected.joined)} rows")
 
 
 @pytest.mark.step("4.5")
-def test_spark_join_has_watermarks_and_bounded_state(target: Target, spark_outputs: RunOutputs,
-                                                     record_property) -> None:
+def test_spark_join_has_watermarks_and_bounded_state(target: Target, spark_outputs: RunOutputs) -> None:
     """The join has a watermark on each side and Spark can drop its state (plan and progress figures)."""
     query = spark_outputs.query("joined")
-    record_property("found", verify.state_summary(query))
+    record_found(verify.state_summary(query))
     _fail_on(verify.state_problems(query), hints.SPARK_STATE,
              "state cleanup [ left value predicate: …, right value predicate: … ]")
 
 
 @pytest.mark.step("4.5")
 def test_spark_tips_per_area_match_the_oracle(target: Target, spark_outputs: RunOutputs,
-                                              spark_expected: Expected, record_property) -> None:
+                                              spark_expected: Expected) -> None:
     """Tips per area of Manhattan and 15-minute window match the oracle."""
     tips = spark_outputs.records("tips")
-    record_property("found", f"{len(tips)} (window, area) cells")
+    record_found(f"{len(tips)} (window, area) cells")
     _fail_on(verify.tips_problems(tips, spark_expected), hints.SPARK_TIPS, f"{len(spark_expected.tips)} cells")

@@ -20,7 +20,7 @@ from fixtures.taxi.counts import count_records
 from fixtures.taxi.files import FARED_RIDES, FARES, RIDES
 from fixtures.taxi.ingest import FARES_TOPIC, RIDES_TOPIC
 from fixtures.taxi.records import ParseError, parse_fare, parse_ride
-from fixtures.verdict import fail, needs
+from fixtures.verdict import fail, needs, record_found
 
 from . import hints
 
@@ -28,12 +28,12 @@ SAMPLE = 20
 RIDE_COUNTS = {RIDES.lines: RIDES.name, FARED_RIDES.lines: FARED_RIDES.name}
 
 
-def _count_or_fail(admin: KafkaAdminClient, topic: str, file: str, allowed: dict[int, str], record_property) -> None:
+def _count_or_fail(admin: KafkaAdminClient, topic: str, file: str, allowed: dict[int, str]) -> None:
     found = count_records(admin, topic)
     if not found.exists:
         fail(f"topic {topic} does not exist", hints.TAXI_TOPIC_MISSING.format(topic=topic),
              expected=f"topic {topic}", found="no such topic")
-    record_property("found", f"{found.records} records in {topic}")
+    record_found(f"{found.records} records in {topic}")
     if found.records in allowed:
         return
     want = " or ".join(f"{n} ({name})" for n, name in allowed.items())
@@ -48,15 +48,15 @@ def _count_or_fail(admin: KafkaAdminClient, topic: str, file: str, allowed: dict
 
 
 @pytest.mark.step("4.1")
-def test_taxirides_holds_the_ride_file(admin: KafkaAdminClient, record_property) -> None:
+def test_taxirides_holds_the_ride_file(admin: KafkaAdminClient) -> None:
     """`taxirides` holds every line of the ride file once (100,000, or the 888 of the matched sample)."""
-    _count_or_fail(admin, RIDES_TOPIC, RIDES.name, RIDE_COUNTS, record_property)
+    _count_or_fail(admin, RIDES_TOPIC, RIDES.name, RIDE_COUNTS)
 
 
 @pytest.mark.step("4.1")
-def test_taxifares_holds_the_fare_file(admin: KafkaAdminClient, record_property) -> None:
+def test_taxifares_holds_the_fare_file(admin: KafkaAdminClient) -> None:
     """`taxifares` holds every line of the fare file once (444)."""
-    _count_or_fail(admin, FARES_TOPIC, FARES.name, {FARES.lines: FARES.name}, record_property)
+    _count_or_fail(admin, FARES_TOPIC, FARES.name, {FARES.lines: FARES.name})
 
 
 def _first_values(bootstrap: BrokerList, topic: str, partitions: list[int], timeout_s: float) -> list[str]:
@@ -76,14 +76,14 @@ def _first_values(bootstrap: BrokerList, topic: str, partitions: list[int], time
 
 
 def _records_are_lines(admin: KafkaAdminClient, bootstrap: BrokerList, timeout_s: float, topic: str, file: str,
-                       parse: Callable[[str], object], record_property) -> None:
+                       parse: Callable[[str], object]) -> None:
     facts = describe_topic(admin, topic)
     if facts is None:
         needs(f"topic {topic}", "it does not exist (§4.1)")
     values = _first_values(bootstrap, topic, [p.partition for p in facts.partitions], min(timeout_s, 10.0))
     if not values:
         needs(f"records in {topic}", "the topic is empty (§4.1)")
-    record_property("found", f"first record: {values[0][:100]}")
+    record_found(f"first record: {values[0][:100]}")
     for value in values:
         try:
             parse(value)
@@ -93,14 +93,12 @@ def _records_are_lines(admin: KafkaAdminClient, bootstrap: BrokerList, timeout_s
 
 
 @pytest.mark.step("4.1")
-def test_taxirides_records_are_ride_lines(admin: KafkaAdminClient, bootstrap: BrokerList, check_timeout: float,
-                                          record_property) -> None:
+def test_taxirides_records_are_ride_lines(admin: KafkaAdminClient, bootstrap: BrokerList, check_timeout: float) -> None:
     """The first records of `taxirides` are ride lines (11 fields, START or END), as in the file."""
-    _records_are_lines(admin, bootstrap, check_timeout, RIDES_TOPIC, RIDES.name, parse_ride, record_property)
+    _records_are_lines(admin, bootstrap, check_timeout, RIDES_TOPIC, RIDES.name, parse_ride)
 
 
 @pytest.mark.step("4.1")
-def test_taxifares_records_are_fare_lines(admin: KafkaAdminClient, bootstrap: BrokerList, check_timeout: float,
-                                          record_property) -> None:
+def test_taxifares_records_are_fare_lines(admin: KafkaAdminClient, bootstrap: BrokerList, check_timeout: float) -> None:
     """The first records of `taxifares` are fare lines (8 fields), as in the file."""
-    _records_are_lines(admin, bootstrap, check_timeout, FARES_TOPIC, FARES.name, parse_fare, record_property)
+    _records_are_lines(admin, bootstrap, check_timeout, FARES_TOPIC, FARES.name, parse_fare)
