@@ -8,15 +8,19 @@ import csv
 import json
 from pathlib import Path
 
-from .results import TargetResults
+from .results import BLOCKED, FAILED, NOT_EVALUATED, PASSED, TargetResults
 from .rubric import Rubric
 
 MOODLE_GRADE_ITEM = "TP Kafka (/20)"
 
 
 def _feedback(results: TargetResults) -> str:
-    failed = [r.title for r in results.in_lab_order() if r.outcome != "passed"]
-    return "Tout est correct." if not failed else "À revoir : " + " ; ".join(failed)
+    failed = [r.title for r in results.in_lab_order() if r.outcome in (FAILED, BLOCKED)]
+    text = "Tout est correct." if not failed else "À revoir : " + " ; ".join(failed)
+    not_evaluated = [r.title for r in results.in_lab_order() if r.outcome == NOT_EVALUATED]
+    if not_evaluated:
+        text += " Non évalué (sans effet sur la note) : " + " ; ".join(not_evaluated)
+    return text
 
 
 def write_moodle_csv(all_results: list[TargetResults], rubric: Rubric, path: Path) -> Path:
@@ -39,9 +43,9 @@ def gradescope_results(results: TargetResults, rubric: Rubric) -> dict:
         weight = rubric.weight(r.check)
         parts = (r.reason, r.hint_fr and f"FR: {r.hint_fr}", r.hint_en and f"EN: {r.hint_en}")
         output = "\n".join(part for part in parts if part)
-        tests.append({"name": r.title, "number": r.step, "score": weight if r.outcome == "passed" else 0,
-                      "max_score": weight, "status": "passed" if r.outcome == "passed" else "failed",
-                      "output": output, "visibility": "visible"})
+        tests.append({"name": r.title, "number": r.step, "score": weight if r.outcome == PASSED else 0,
+                      "max_score": weight if r.counted else 0, "status": "passed" if r.outcome == PASSED else "failed",
+                      "output": output, "visibility": "visible", "tags": [r.outcome]})
     grade = rubric.grade(results)
     started, finished = results.meta.get("started"), results.meta.get("finished")
     return {"score": grade.points, "execution_time": round(finished - started, 1) if started and finished else None,

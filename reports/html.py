@@ -11,8 +11,9 @@ from typing import Any
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup, escape
 
-from .results import TargetResults
+from .results import OUTCOME_LABELS, TargetResults
 from .rubric import Rubric
+from .steps import step_key
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 _COLORS = ("#4477aa", "#ee6677", "#228833", "#ccbb44")
@@ -56,13 +57,13 @@ def render_target(results: TargetResults, rubric: Rubric | None = None) -> str:
     rubric = rubric or Rubric.load()
     return _ENV.get_template("target.html.j2").render(
         results=results, ordered=results.in_lab_order(), counts=results.counts(), grade=rubric.grade(results),
+        labels=OUTCOME_LABELS,
         rubric=rubric, info=results.meta.get("target", {}))
 
 
 def render_class(all_results: list[TargetResults], rubric: Rubric, roster_errors: list[str]) -> str:
     ordered = sorted(all_results, key=lambda r: r.target)
-    steps = sorted({r.step for t in ordered for r in t.results}, key=lambda s: [int(p) for p in s.split(".")
-                                                                                 if p.isdigit()] or [999])
+    steps = sorted({r.step for t in ordered for r in t.results}, key=step_key)
     grid = {t.target: {step: [r for r in t.results if r.step == step] for step in steps} for t in ordered}
     grades = {t.target: rubric.grade(t) for t in ordered}
     buckets = [0] * 5  # 0-4, 4-8, 8-12, 12-16, 16-20

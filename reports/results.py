@@ -15,10 +15,28 @@ from typing import Any
 
 from reports.steps import step_key
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: four outcome states (passed, failed, blocked, not_evaluated), blocked_by, harness_error
 USER_PROPERTY = "kafkalab.result"
+
+# The four outcome states, in every report and export:
+# - passed;
+# - failed: the student's mistake (counts 0);
+# - blocked: a prerequisite of the student's failed (counts 0; ``blocked_by`` names it);
+# - not_evaluated: the grader could not, or was told not to, evaluate it (destructive checks not allowed, an
+#   extra not installed, no submission option, the grader overloaded, an error in the harness itself). It
+#   leaves the grade's denominator: it never costs the student a point.
+PASSED, FAILED, BLOCKED, NOT_EVALUATED = "passed", "failed", "blocked", "not_evaluated"
+OUTCOMES = (PASSED, FAILED, BLOCKED, NOT_EVALUATED)
+# What each state is called, French first (the students' language), then English.
+OUTCOME_LABELS = {PASSED: ("réussi", "passed"), FAILED: ("échoué", "failed"), BLOCKED: ("bloqué", "blocked"),
+                  NOT_EVALUATED: ("non évalué", "not evaluated")}
+COUNTED = (PASSED, FAILED, BLOCKED)
 # A secret never reaches a report: values of these names are masked wherever they appear.
 _SECRET = re.compile(r"(?i)(api[_-]?key|apikey|password|passwd|secret|token)(\s*[=:]\s*|=)([^\s&\"',;]+)")
+
+
+# Schema 1's states, read from older files: a skip was a blocked check, an error the harness's.
+_LEGACY_OUTCOMES = {"skipped": BLOCKED, "error": NOT_EVALUATED}
 
 
 def mask_secrets(text: str) -> str:
@@ -39,7 +57,7 @@ class CheckResult:
     check: str
     title: str
     step: str
-    outcome: str  # passed | failed | skipped | error
+    outcome: str  # one of OUTCOMES
     reason: str = ""
     expected: str | None = None
     found: str | None = None
@@ -51,6 +69,15 @@ class CheckResult:
     nodeid: str = ""
     # A small picture: {"title": …, "series": {"before": {"broker 0": 5, …}, "after": {…}}}.
     chart: dict[str, Any] | None = None
+    # blocked: the earlier step whose failure blocks this check ("ZooKeeper", "topic conversation" …).
+    blocked_by: str | None = None
+    # not_evaluated because the harness itself broke: the traceback, for the instructor (never the student's).
+    harness_error: str | None = None
+
+    @property
+    def counted(self) -> bool:
+        """Whether the check is in the grade's denominator (everything but not_evaluated)."""
+        return self.outcome in COUNTED
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -58,12 +85,14 @@ class CheckResult:
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> CheckResult:
         known = {f for f in cls.__dataclass_fields__}
-        return cls(**{k: v for k, v in data.items() if k in known})
+        values = {k: v for k, v in data.items() if k in known}
+        values["outcome"] = _LEGACY_OUTCOMES.get(values.get("outcome", ""), values.get("outcome", ""))
+        return cls(**values)
 
     @classmethod
     def build(cls, **values: Any) -> CheckResult:
         """Make a result from raw values, turning them into masked text."""
-        for name in ("reason", "expected", "found", "hint_fr", "hint_en", "note"):
+        for name in ("reason", "expected", "found", "hint_fr", "hint_en", "note", "blocked_by", "harness_error"):
             if name in values:
                 values[name] = _text(values[name]) if name != "reason" else (_text(values[name]) or "")
         values["logs"] = {k: mask_secrets(v) for k, v in (values.get("logs") or {}).items()}
@@ -81,7 +110,7 @@ class TargetResults:
         return sorted(self.results, key=lambda r: step_key(r.step))
 
     def counts(self) -> dict[str, int]:
-        counts = {"passed": 0, "failed": 0, "skipped": 0, "error": 0}
+        counts = dict.fromkeys(OUTCOMES, 0)
         for result in self.results:
             counts[result.outcome] = counts.get(result.outcome, 0) + 1
         return counts

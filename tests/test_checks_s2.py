@@ -72,7 +72,7 @@ def test_roots_pass_and_topic_checks_fail_on_an_empty_cluster(cluster, admin, ru
     assert "kafka-topics.sh --create" in run.result("test_conversation_topic_exists")["hint_en"]
     for check in ("test_conversation_has_two_partitions", "test_partitions_are_shared_by_two_consumers_of_a_group",
                   "test_mygroup_has_committed_offsets_on_conversation"):
-        assert run.outcomes[check] == "skipped"
+        assert run.outcomes[check] == "blocked"
         assert "needs topic conversation" in run.reason(check)
     assert run.outcomes["test_mygroup_exists"] == "failed"
     # The grader's own group trial does not depend on the student's topic.
@@ -134,7 +134,7 @@ def test_zookeeper_down_fails_its_check_and_skips_the_registration(cluster, run_
                      "zookeeper or broker")
     assert run.outcomes["test_zookeeper_answers_on_its_port"] == "failed"
     assert "zookeeper-server-start.sh" in run.result("test_zookeeper_answers_on_its_port")["hint_en"]
-    assert run.outcomes["test_broker_is_registered_in_zookeeper"] == "skipped"
+    assert run.outcomes["test_broker_is_registered_in_zookeeper"] == "blocked"
     assert run.outcomes["test_broker_speaks_kafka"] == "passed"
 
 
@@ -145,7 +145,7 @@ def test_broker_down_fails_its_check_and_skips_the_rest(cluster, run_checks):
     assert run.outcomes["test_broker_speaks_kafka"] == "failed"
     assert "kafka-server-start.sh" in run.result("test_broker_speaks_kafka")["hint_en"]
     others = [c for c in run.outcomes if c not in ("test_zookeeper_answers_on_its_port", "test_broker_speaks_kafka")]
-    assert others and all(run.outcomes[c] == "skipped" for c in others), run.outcomes
+    assert others and all(run.outcomes[c] == "blocked" for c in others), run.outcomes
     assert all("needs the broker" in run.reason(c) for c in others)
 
 
@@ -198,7 +198,7 @@ def test_a_broker_advertising_an_unresolvable_name_fails(run_checks):
     assert run.outcomes["test_broker_speaks_kafka"] == "passed"
     assert run.outcomes["test_broker_advertises_a_reachable_address"] == "failed"
     assert "advertises" in run.reason("test_broker_advertises_a_reachable_address")
-    assert run.outcomes["test_conversation_topic_exists"] == "skipped"
+    assert run.outcomes["test_conversation_topic_exists"] == "blocked"
     assert "advertising an address the grader can reach" in run.reason("test_conversation_topic_exists")
 
 

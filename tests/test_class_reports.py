@@ -5,10 +5,13 @@ from __future__ import annotations
 import csv
 import json
 
+from hypothesis import given
+from hypothesis import strategies as st
+
 from fixtures.scheduling import TargetScheduling
 from reports.exports import gradescope_results, write_jsonl, write_moodle_csv
 from reports.html import render_class, render_target
-from reports.results import CheckResult, TargetResults
+from reports.results import BLOCKED, NOT_EVALUATED, OUTCOMES, PASSED, CheckResult, TargetResults
 from reports.rubric import Rubric
 
 
@@ -22,8 +25,37 @@ def student(target: str, outcomes: dict[str, str], name: str = "", email: str = 
 def test_the_grade_on_20_follows_the_weights() -> None:
     rubric = Rubric({"a": 3, "b": 1}, default=1)
     assert rubric.grade(student("s", {"a": "passed", "b": "failed"})).on_20 == 15.0
-    assert rubric.grade(student("s", {"a": "skipped", "b": "passed"})).on_20 == 5.0
+    assert rubric.grade(student("s", {"a": "blocked", "b": "passed"})).on_20 == 5.0
     assert Rubric.load().weight("test_velib_each_station_is_in_one_partition") == 2
+
+
+@given(st.dictionaries(st.text("abcdef", min_size=1, max_size=3), st.tuples(st.sampled_from(OUTCOMES),
+                                                                        st.integers(1, 5)), min_size=1))
+def test_a_check_not_evaluated_never_costs_a_point(checks) -> None:
+    """Whatever the outcomes, turning a check into *not evaluated* (the grader's decision or trouble) never
+    lowers the grade of a student who passed everything else; blocked and failed count 0."""
+    rubric = Rubric({name: weight for name, (_, weight) in checks.items()})
+    outcomes = {name: outcome for name, (outcome, _) in checks.items()}
+    grade = rubric.grade(student("s", outcomes))
+    counted = {n: o for n, o in outcomes.items() if o != NOT_EVALUATED}
+    expected_max = sum(checks[n][1] for n in counted)
+    assert grade.max_points == expected_max and grade.possible == sum(w for _, w in checks.values())
+    assert grade.points == sum(checks[n][1] for n, o in counted.items() if o == PASSED)
+    if counted and all(o == PASSED for o in counted.values()):
+        assert grade.on_20 == 20.0
+    assert grade.complete == (len(counted) == len(outcomes))
+
+
+def test_the_grade_says_on_how_many_points_it_stands() -> None:
+    grade = Rubric({"a": 17, "b": 3}).grade(student("s", {"a": "passed", "b": "not_evaluated"}))
+    assert grade.on_20 == 20.0 and not grade.complete
+    assert grade.basis() == "20.00/20 (sur 17.00 des 20 points évalués · on 17.00 of 20 points evaluated)"
+
+
+def test_results_of_schema_1_read_as_the_four_states() -> None:
+    old = CheckResult.from_dict({"target": "t", "check": "c", "title": "c", "step": "2", "outcome": "skipped"})
+    assert old.outcome == BLOCKED and CheckResult.from_dict({**old.to_dict(), "outcome": "error"}).outcome == \
+        NOT_EVALUATED
 
 
 def test_moodle_csv_has_one_row_per_student_keyed_by_email(tmp_path) -> None:

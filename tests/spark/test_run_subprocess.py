@@ -100,7 +100,7 @@ def test_a_crashing_script_fails_the_first_check_with_its_error(taxi_cluster, tm
     assert result["reason"] == "the script exited with code 1"
     assert "startLongitude" in str(result["found"])  # Spark's own error, shown to the student
     for check in SPARK_CHECKS[1:]:
-        assert run.outcomes[check] == "skipped"
+        assert run.outcomes[check] == "blocked"
         assert "needs a run of the Spark script that finishes" in run.reason(check)
 
 

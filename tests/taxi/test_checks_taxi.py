@@ -62,7 +62,7 @@ def test_missing_and_empty_topics_fail_with_the_commands_to_run(cluster, admin, 
     assert fares["outcome"] == "failed" and str(fares["found"]) == "0" and "split -l 10000" in fares["hint_en"]
     assert "does not exist" in run.reason("test_taxirides_records_are_ride_lines")
     assert "the topic is empty" in run.reason("test_taxifares_records_are_fare_lines")
-    assert {run.outcomes[c] for c in LINES} == {"skipped"}
+    assert {run.outcomes[c] for c in LINES} == {"blocked"}
 
 
 def test_reference_play_passes(cluster, admin, run_checks) -> None:

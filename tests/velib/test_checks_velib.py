@@ -116,7 +116,7 @@ def test_a_topic_left_at_one_partition_fails(velib_cluster: EmbeddedCluster, fre
     run = run_checks(*target_args(velib_cluster))
     assert run.outcomes["test_velib_topic_has_ten_partitions"] == "failed"
     assert "--partitions 10" in run.result("test_velib_topic_has_ten_partitions")["hint_en"]
-    assert run.outcomes["test_velib_each_station_is_in_one_partition"] == "skipped"
+    assert run.outcomes["test_velib_each_station_is_in_one_partition"] == "blocked"
     assert "several partitions" in run.reason("test_velib_each_station_is_in_one_partition")
     assert run.outcomes["test_velib_records_are_station_json"] == "passed"
     assert run.outcomes["test_velib_monitor_group_has_committed_offsets"] == "passed"
@@ -142,7 +142,7 @@ def test_a_wrong_topic_name_fails(velib_cluster: EmbeddedCluster, fresh: KafkaAd
     assert run.outcomes["test_velib_topic_exists"] == "failed"
     assert "'velib-station': a typo?" in run.reason("test_velib_topic_exists")
     for check in CHECKS[1:]:
-        assert run.outcomes[check] == "skipped" and "needs topic velib-stations" in run.reason(check), check
+        assert run.outcomes[check] == "blocked" and "needs topic velib-stations" in run.reason(check), check
 
 
 def test_records_that_are_not_stations_fail(velib_cluster: EmbeddedCluster, fresh: KafkaAdminClient,
