@@ -42,13 +42,26 @@ def keyed_lines(partitions: int = 2, per_partition: int = PER_PARTITION) -> list
 
 @dataclass
 class Transcript:
-    entries: list[tuple[str, str]] = field(default_factory=list)
+    """Commands and what they printed; an entry the written answers show has a ``name`` (see
+    ``reference/transcripts.py``, which writes each named entry to its own file)."""
 
-    def add(self, command: str, output: str) -> None:
+    entries: list[tuple[str, str]] = field(default_factory=list)
+    names: dict[int, str] = field(default_factory=dict)  # entry index -> name
+
+    def add(self, command: str, output: str, name: str | None = None) -> None:
+        if name is not None:
+            self.names[len(self.entries)] = name
         self.entries.append((command, output))
 
     def text(self) -> str:
-        return "\n".join(f"$ {command}\n{output.rstrip()}\n" for command, output in self.entries)
+        return "\n".join(entry_text(command, output) for command, output in self.entries)
+
+    def named(self) -> dict[str, str]:
+        return {name: entry_text(*self.entries[index]) for index, name in self.names.items()}
+
+
+def entry_text(command: str, output: str) -> str:
+    return f"$ {command}\n{output.rstrip()}\n"
 
 
 class LabShell:
@@ -60,13 +73,14 @@ class LabShell:
     def _argv(self, script: str, args: list[str]) -> list[str]:
         return [str(self.runtime.script(script)), *args]
 
-    def run(self, script: str, *args: str, stdin: str | None = None, timeout: float = COMMAND_TIMEOUT_S) -> str:
+    def run(self, script: str, *args: str, stdin: str | None = None, timeout: float = COMMAND_TIMEOUT_S,
+            name: str | None = None) -> str:
         shown = " ".join([script, *args]) + (" < messages" if stdin else "")
         done = subprocess.run(self._argv(script, list(args)), input=stdin, capture_output=True, text=True,
                               timeout=timeout, env=self.runtime.tool_env())
         output = done.stdout + "".join(
             line + "\n" for line in done.stderr.splitlines() if " WARN " not in line and "log4j:WARN" not in line)
-        self.transcript.add(shown, output)
+        self.transcript.add(shown, output, name)
         if done.returncode != 0:
             raise RuntimeError(f"`{shown}` exited with {done.returncode}:\n{output}")
         return done.stdout
@@ -75,31 +89,32 @@ class LabShell:
         return subprocess.Popen(self._argv(script, list(args)), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                                 text=True, env=self.runtime.tool_env())
 
-    def finish(self, proc: subprocess.Popen, shown: str, timeout: float = COMMAND_TIMEOUT_S) -> str:
+    def finish(self, proc: subprocess.Popen, shown: str, timeout: float = COMMAND_TIMEOUT_S,
+               name: str | None = None) -> str:
         try:
             out, _ = proc.communicate(timeout=timeout)
         except subprocess.TimeoutExpired:
             proc.kill()
             out, _ = proc.communicate()
             raise RuntimeError(f"`{shown}` did not finish within {timeout:.0f}s") from None
-        self.transcript.add(shown, out)
+        self.transcript.add(shown, out, name)
         return out
 
     # ---- the lab's commands
-    def topics(self, *args: str) -> str:
+    def topics(self, *args: str, name: str | None = None) -> str:
         if self.runtime.version.topics_accept_zookeeper:
-            return self.run("kafka-topics.sh", *args, "--zookeeper", str(self.zookeeper))
-        return self.run("kafka-topics.sh", *args, "--bootstrap-server", str(self.broker))
+            return self.run("kafka-topics.sh", *args, "--zookeeper", str(self.zookeeper), name=name)
+        return self.run("kafka-topics.sh", *args, "--bootstrap-server", str(self.broker), name=name)
 
-    def produce(self, lines: list[str], *extra: str) -> None:
+    def produce(self, lines: list[str], *extra: str, name: str | None = None) -> None:
         self.run("kafka-console-producer.sh", "--broker-list", str(self.broker), "--topic", TOPIC, *extra,
-                 stdin="\n".join(lines) + "\n")
+                 stdin="\n".join(lines) + "\n", name=name)
 
     def consumer_args(self, *extra: str) -> list[str]:
         return ["--bootstrap-server", str(self.broker), "--topic", TOPIC, *extra]
 
-    def groups(self, *args: str) -> str:
-        return self.run("kafka-consumer-groups.sh", "--bootstrap-server", str(self.broker), *args)
+    def groups(self, *args: str, name: str | None = None) -> str:
+        return self.run("kafka-consumer-groups.sh", "--bootstrap-server", str(self.broker), *args, name=name)
 
 
 def _await_members(broker: Endpoint, members: int, timeout: float = 30.0) -> None:
@@ -134,13 +149,14 @@ def play(runtime: KafkaRuntime, zookeeper: Endpoint, broker: Endpoint) -> Transc
     transcript = Transcript()
     sh = LabShell(runtime, zookeeper, broker, transcript)
     # §2.1.4 create, list, describe
-    sh.topics("--create", "--replication-factor", "1", "--partitions", "1", "--topic", TOPIC)
-    _check(TOPIC in sh.topics("--list").split(), "conversation is not listed")
-    sh.topics("--describe", "--topic", TOPIC)
+    sh.topics("--create", "--replication-factor", "1", "--partitions", "1", "--topic", TOPIC, name="create")
+    _check(TOPIC in sh.topics("--list", name="list").split(), "conversation is not listed")
+    sh.topics("--describe", "--topic", TOPIC, name="describe")
     # §2.1.5-2.1.6 console producer, then a consumer --from-beginning reads everything back
     first = ["Bonjour", "Comment ça va ?", "Très bien, merci"]
-    sh.produce(first)
-    read = sh.run("kafka-console-consumer.sh", *sh.consumer_args("--from-beginning", "--max-messages", "3"))
+    sh.produce(first, name="produce")
+    read = sh.run("kafka-console-consumer.sh", *sh.consumer_args("--from-beginning", "--max-messages", "3"),
+                  name="from-beginning")
     _check(read.splitlines() == first, f"--from-beginning read {read!r}")
     # A consumer in group mygroup gets what is sent while it runs, and commits when it stops.
     group_args = sh.consumer_args("--consumer-property", f"group.id={GROUP}")
@@ -153,11 +169,11 @@ def play(runtime: KafkaRuntime, zookeeper: Endpoint, broker: Endpoint) -> Transc
     sh.produce(["envoyé pendant l'arrêt du consumer", "lui aussi"])
     got = sh.run("kafka-console-consumer.sh", *group_args, "--max-messages", "2")
     _check(got.splitlines() == ["envoyé pendant l'arrêt du consumer", "lui aussi"], f"mygroup read {got!r}")
-    sh.groups("--list")
-    sh.groups("--describe", "--group", GROUP)
+    sh.groups("--list", name="groups-list")
+    sh.groups("--describe", "--group", GROUP, name="describe-mygroup")
     # §2.1.6 two partitions, then two consumers of mygroup share them
-    sh.topics("--alter", "--topic", TOPIC, "--partitions", "2")
-    sh.topics("--describe", "--topic", TOPIC)
+    sh.topics("--alter", "--topic", TOPIC, "--partitions", "2", name="alter")
+    sh.topics("--describe", "--topic", TOPIC, name="describe-2-partitions")
     pair_args = [*group_args, "--max-messages", str(PER_PARTITION)]
     pair = [sh.start("kafka-console-consumer.sh", *pair_args) for _ in range(2)]
     _await_members(broker, 2)
@@ -172,7 +188,7 @@ def play(runtime: KafkaRuntime, zookeeper: Endpoint, broker: Endpoint) -> Transc
     expected = {line.split(":", 1)[1] for line in lines}
     _check(all(received) and not received[0] & received[1] and received[0] | received[1] == expected,
            f"two consumers of {GROUP} should share the messages, got {received}")
-    sh.groups("--describe", "--group", GROUP)
+    sh.groups("--describe", "--group", GROUP, name="describe-mygroup-2-consumers")
     return transcript
 
 

@@ -65,7 +65,7 @@ def _recreate(sh: LabShell, bootstrap: list[str]) -> None:
 
     wait_until(created, SETTLE_S, f"topic {TOPIC} to be deleted")
     sh.topics("--create", "--replication-factor", str(REPLICATION), "--partitions", str(PARTITIONS),
-              "--topic", TOPIC)
+              "--topic", TOPIC, name="create-rf2")
 
 
 def play(runtime: KafkaRuntime, zookeeper: Endpoint, broker: Endpoint, cluster: EmbeddedCluster) -> Transcript:
@@ -82,7 +82,7 @@ def play(runtime: KafkaRuntime, zookeeper: Endpoint, broker: Endpoint, cluster: 
     wait_until(lambda: len(_leaders(bootstrap)) == PARTITIONS and all(
         len(isr) == REPLICATION for _, isr in _leaders(bootstrap).values()), SETTLE_S,
         f"{TOPIC}'s {PARTITIONS} partitions to have {REPLICATION} in-sync replicas")
-    sh.topics("--describe", "--topic", TOPIC)
+    sh.topics("--describe", "--topic", TOPIC, name="describe-rf2")
     key = make_api_key()
     with JCDecauxStandIn(key) as api:
         _produce(transcript, api, key, _Bootstrap(",".join(bootstrap)), 2)
@@ -94,7 +94,8 @@ def play(runtime: KafkaRuntime, zookeeper: Endpoint, broker: Endpoint, cluster: 
                        "broker 0 stopped")
         wait_until(lambda: all(leader == 1 and isr == [1] for leader, isr in _leaders([str(second)]).values()),
                    SETTLE_S, "broker 1 to lead every partition with ISR [1]")
-        LabShell(runtime, zookeeper, second, transcript).topics("--describe", "--topic", TOPIC)
+        LabShell(runtime, zookeeper, second, transcript).topics("--describe", "--topic", TOPIC,
+                                                                name="describe-broker0-stopped")
         _produce(transcript, api, key, _Bootstrap(",".join(bootstrap)), 1)
         run_monitor(transcript, bootstrap, require_lines=False)
 
@@ -105,7 +106,7 @@ def play(runtime: KafkaRuntime, zookeeper: Endpoint, broker: Endpoint, cluster: 
     wait_until(lambda: {leader for leader, _ in _leaders(bootstrap).values()} == {0, 1},
                SETTLE_S + LEADER_IMBALANCE_CHECK_S,
                f"leadership to return to broker 0 (leader.imbalance.check.interval.seconds={LEADER_IMBALANCE_CHECK_S})")
-    sh.topics("--describe", "--topic", TOPIC)
+    sh.topics("--describe", "--topic", TOPIC, name="describe-broker0-back")
     return transcript
 
 

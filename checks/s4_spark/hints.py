@@ -81,8 +81,10 @@ SPARK_STATE = Hint(
     "them Spark keeps the whole join state for ever.",
 )
 SPARK_TIPS = Hint(
-    "Pourboires : fenêtres de 15 minutes sur endTime, zone = case de 0,02° du point de départ dans "
-    "[-74.02, -73.90) x [40.70, 40.88), colonnes windowStart, windowEnd, area, rides, tipSum (README du contrat).",
-    "Tips: 15-minute windows of endTime, area = the 0.02° cell of the pickup point in [-74.02, -73.90) x "
-    "[40.70, 40.88), columns windowStart, windowEnd, area, rides, tipSum (see the contract's README).",
+    "Pourboires : fenêtres de 15 minutes sur endTime, zone = la zone de taxi de Manhattan (LocationID de "
+    "TAXI_ZONES_FILE) du point de prise en charge, colonnes windowStart, windowEnd, zone, rides, tipSum, "
+    "cardRides, cardTipSum (seul paymentType = 'CRD' est un paiement par carte ; README du contrat).",
+    "Tips: 15-minute windows of endTime, zone = the Manhattan taxi zone (LocationID in TAXI_ZONES_FILE) of the "
+    "pickup point, columns windowStart, windowEnd, zone, rides, tipSum, cardRides, cardTipSum (only "
+    "paymentType = 'CRD' is a card payment; see the contract's README).",
 )

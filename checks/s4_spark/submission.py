@@ -23,6 +23,7 @@ from pathlib import Path
 
 from fixtures.procs import die_with_parent
 from fixtures.spark.session import LOOPBACK, submit_env
+from fixtures.taxi.zones import copy_zones_file
 from fixtures.wait import WaitTimeout, wait_until
 
 HERE = Path(__file__).resolve().parent
@@ -111,6 +112,8 @@ def submission_env(target: Target, workdir: Path, extra_conf: dict[str, str] | N
         TAXI_RIDES_TOPIC=target.rides_topic, TAXI_FARES_TOPIC=target.fares_topic,
         TAXI_OUTPUT_DIR=str(workdir / "output"), TAXI_CHECKPOINT_DIR=str(workdir / "checkpoints"),
         KAFKALAB_HOOK_DIR=str(workdir / "harness"),
+        # The taxi zones (the problem's neighbourhoods), copied: a sandboxed run may not read the shared data.
+        TAXI_ZONES_FILE=str(copy_zones_file(workdir / "data")),
     )  # fmt: skip
     env.update(submit_env({"spark.local.dir": str(tmp), **(extra_conf or {})}))
     return env

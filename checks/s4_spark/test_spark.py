@@ -173,9 +173,9 @@ def test_spark_join_has_watermarks_and_bounded_state(target: Target, spark_outpu
 
 
 @pytest.mark.step("4.5")
-def test_spark_tips_per_area_match_the_oracle(target: Target, spark_outputs: RunOutputs,
+def test_spark_tips_per_zone_match_the_oracle(target: Target, spark_outputs: RunOutputs,
                                               spark_expected: Expected) -> None:
-    """Tips per area of Manhattan and 15-minute window match the oracle."""
+    """Tips per Manhattan taxi zone of pickup and 15-minute window (all payments and card only) match the oracle."""
     tips = spark_outputs.records("tips")
-    record_found(f"{len(tips)} (window, area) cells")
+    record_found(f"{len(tips)} (window, zone) cells")
     _fail_on(verify.tips_problems(tips, spark_expected), hints.SPARK_TIPS, f"{len(spark_expected.tips)} cells")

@@ -304,47 +304,72 @@ def _window_bounds(record: Mapping[str, Any]) -> tuple[datetime | None, datetime
     return parse_timestamp(record.get("windowStart")), parse_timestamp(record.get("windowEnd"))
 
 
+def _number(value: Any) -> float | None:
+    return float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else None
+
+
+def _zone_id(value: Any) -> Any:
+    """A LocationID as the oracle has it (an int), whether written as 12, 12.0 or "12"."""
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return value
+
+
+TIP_COLUMNS = ("zone", "rides", "tipSum", "cardRides", "cardTipSum")
+
+
 def tips_problems(records: list[dict[str, Any]], expected: Expected) -> list[str]:
-    """Tips per (15-minute window, Manhattan area): the same cells, ride counts and tip sums as the oracle."""
+    """Tips per (15-minute window, Manhattan pickup zone): the oracle's cells, with rides and tip sums over all
+    payments and over card payments only."""
     if not records:
-        return [f"tips: the output is empty; the oracle has {len(expected.tips)} (window, area) cells"]
-    for column in ("area", "rides", "tipSum"):
+        return [f"tips: the output is empty; the oracle has {len(expected.tips)} (window, zone) cells"]
+    for column in TIP_COLUMNS:
         if column not in records[0]:
-            return [f"tips: the output has no column {column} (see the contract: windowStart, windowEnd, area, "
-                    "rides, tipSum)"]
+            return [f"tips: the output has no column {column} (see the contract: windowStart, windowEnd, "
+                    f"{', '.join(TIP_COLUMNS)})"]
     got: dict[tuple[datetime | None, Any], list[Mapping[str, Any]]] = defaultdict(list)
     for record in records:
         start, _ = _window_bounds(record)
-        got[(start, record.get("area"))].append(record)
+        got[(start, _zone_id(record.get("zone")))].append(record)
     problems = []
     doubled = [k for k, rows in got.items() if len(rows) > 1]
     if doubled:
-        problems.append(f"tips: {len(doubled)} (window, area) cells are written more than once (append mode writes "
-                        f"a window once); first: {_show(doubled[0][0])} {doubled[0][1]}")
+        problems.append(f"tips: {len(doubled)} (window, zone) cells are written more than once (append mode writes "
+                        f"a window once); first: {_show(doubled[0][0])} zone {doubled[0][1]}")
     missing = [k for k in expected.tips if k not in got]
     extra = [k for k in got if k not in expected.tips]
     if missing:
-        start, area = missing[0]
-        problems.append(f"tips: {len(missing)} of {len(expected.tips)} (window, area) cells are missing; first: "
-                        f"{_show(start)} area {area}")
+        start, zone = missing[0]
+        problems.append(f"tips: {len(missing)} of {len(expected.tips)} (window, zone) cells are missing; first: "
+                        f"{_show(start)} zone {zone} ({expected.tips[missing[0]].zone_name})")
     if extra:
-        start, area = extra[0]
-        problems.append(f"tips: {len(extra)} (window, area) cells are not expected; first: {_show(start)} "
-                        f"area {area!r}")
-    wrong = []
+        start, zone = extra[0]
+        problems.append(f"tips: {len(extra)} (window, zone) cells are not expected (was the pickup point used?); "
+                        f"first: {_show(start)} zone {zone!r}")
+    wrong, card_wrong = [], []
     for key, cell in expected.tips.items():
         rows = got.get(key)
         if not rows:
             continue
         row = rows[-1]
         end = _window_bounds(row)[1]
-        tip_sum = row.get("tipSum")
-        if (row.get("rides") != cell.rides or end != cell.window_end or not isinstance(tip_sum, (int, float))
+        tip_sum, card_tip_sum = _number(row.get("tipSum")), _number(row.get("cardTipSum"))
+        if (row.get("rides") != cell.rides or end != cell.window_end or tip_sum is None
                 or not math.isclose(tip_sum, cell.tip_sum, rel_tol=TIP_TOLERANCE, abs_tol=TIP_TOLERANCE)):
             wrong.append((key, cell, row))
+        elif (row.get("cardRides") != cell.card_rides or card_tip_sum is None
+              or not math.isclose(card_tip_sum, cell.card_tip_sum, rel_tol=TIP_TOLERANCE, abs_tol=TIP_TOLERANCE)):
+            card_wrong.append((key, cell, row))
     if wrong:
-        (start, area), cell, row = wrong[0]
-        problems.append(f"tips: {len(wrong)} cells have other figures; first: {_show(start)} area {area} expected "
-                        f"{cell.rides} rides, tips {cell.tip_sum:.2f}, found {row.get('rides')} rides, tips "
-                        f"{row.get('tipSum')}")
+        (start, zone), cell, row = wrong[0]
+        problems.append(f"tips: {len(wrong)} cells have other figures; first: {_show(start)} zone {zone} "
+                        f"({cell.zone_name}) expected {cell.rides} rides, tips {cell.tip_sum:.2f}, found "
+                        f"{row.get('rides')} rides, tips {row.get('tipSum')}")
+    if card_wrong:
+        (start, zone), cell, row = card_wrong[0]
+        problems.append(f"tips: {len(card_wrong)} cells have other card figures (only paymentType = 'CRD' is a "
+                        f"card ride); first: {_show(start)} zone {zone} ({cell.zone_name}) expected "
+                        f"{cell.card_rides} card rides, card tips {cell.card_tip_sum:.2f}, found "
+                        f"{row.get('cardRides')} card rides, card tips {row.get('cardTipSum')}")
     return problems

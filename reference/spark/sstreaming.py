@@ -1,4 +1,4 @@
-"""Reference solution of TP3 §4.2-4.5 and of its problem (tips by area of Manhattan), in one file.
+"""Reference solution of TP3 §4.2-4.5 and of its problem (tips per taxi zone of Manhattan), in one file.
 
 It is written the way a student's submission must be (see ``reference/spark/README.md``, the submission
 contract): one Python file that needs nothing but pyspark, configured by environment variables.
@@ -16,6 +16,7 @@ with the lab's schema and then gives START events their real times, so every col
 
 from __future__ import annotations
 
+import json
 import os
 import sys
 
@@ -23,6 +24,7 @@ from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
 from pyspark.sql.types import (
     FloatType,
+    IntegerType,
     LongType,
     ShortType,
     StringType,
@@ -48,10 +50,10 @@ taxiRidesSchema = StructType([
 
 # ---------------------------------------------------------------- §4.4 and the problem: geography
 LON_EAST, LON_WEST, LAT_NORTH, LAT_SOUTH = -73.7, -74.05, 41.0, 40.5
-# Areas of Manhattan: 0.02° cells over [-74.02, -73.90) x [40.70, 40.88), named "<ix>_<iy>", by pickup
-# point (the definition is documented in fixtures/taxi/geo.py; a harness test keeps the two equal).
-MANHATTAN_WEST, MANHATTAN_EAST, MANHATTAN_SOUTH, MANHATTAN_NORTH = -74.02, -73.90, 40.70, 40.88
-CELL_DEG = 0.02
+# The neighbourhoods: the NYC TLC taxi zones of Manhattan (GeoJSON, WGS84), by pickup point. The grader
+# gives the file in TAXI_ZONES_FILE; by hand it is ../shared/data/nyc-taxi/taxi_zones.geojson.
+ZONES_BOROUGH = "Manhattan"
+CARD = "CRD"  # tips are only recorded for card payments: a cash ride's tip is 0
 TIPS_WINDOW = "15 minutes"
 WATERMARK_DELAY = "30 minutes"
 
@@ -112,7 +114,8 @@ def clean_rides(rides: DataFrame) -> DataFrame:
 def join_fares_rides(fares: DataFrame, cleaned_rides: DataFrame) -> DataFrame:
     """§4.5: 30-minute watermarks on both sides, rideId equality and a 2-hour bound on the ride."""
     fares_wm = (
-        fares.selectExpr("rideId AS rideId_fares", "startTime", "totalFare", "tip")
+        # paymentType beside the lab's columns: the tips problem tells card rides from cash ones
+        fares.selectExpr("rideId AS rideId_fares", "startTime", "totalFare", "tip", "paymentType")
         .withWatermark("startTime", WATERMARK_DELAY)
     )
     rides_wm = (
@@ -127,29 +130,81 @@ def join_fares_rides(fares: DataFrame, cleaned_rides: DataFrame) -> DataFrame:
         """))
 
 
-def manhattan_area(lon: F.Column, lat: F.Column) -> F.Column:
-    """``"<ix>_<iy>"``, or null outside the Manhattan box; doubles in the same order as the oracle."""
-    inside = (lon >= MANHATTAN_WEST) & (lon < MANHATTAN_EAST) & (lat >= MANHATTAN_SOUTH) & (lat < MANHATTAN_NORTH)
-    ix = F.floor((lon.cast("double") - F.lit(MANHATTAN_WEST)) / F.lit(CELL_DEG))
-    iy = F.floor((lat.cast("double") - F.lit(MANHATTAN_SOUTH)) / F.lit(CELL_DEG))
-    return F.when(inside, F.concat_ws("_", ix.cast("string"), iy.cast("string")))
+def load_zones(path: str, borough: str = ZONES_BOROUGH) -> list[tuple[int, str, tuple, list]]:
+    """``(LocationID, name, bounding box, polygons)`` of the borough's zones, by LocationID; each polygon is a
+    list of rings (the outer one, then its holes), each ring a list of ``(lon, lat)``."""
+    with open(path, encoding="utf-8") as handle:
+        features = json.load(handle)["features"]
+    zones = []
+    for feature in features:
+        props, geometry = feature["properties"], feature["geometry"]
+        if props["borough"] != borough:
+            continue
+        polygons = [geometry["coordinates"]] if geometry["type"] == "Polygon" else geometry["coordinates"]
+        points = [p for polygon in polygons for ring in polygon for p in ring]
+        box = (min(p[0] for p in points), min(p[1] for p in points), max(p[0] for p in points),
+               max(p[1] for p in points))
+        zones.append((int(props["LocationID"]), props["zone"], box, polygons))
+    return sorted(zones)
 
 
-def tips_by_area(joined: DataFrame) -> DataFrame:
-    """The problem: tips per pickup area of Manhattan, per 15-minute window of the ride's end (append mode:
-    a window is written once the watermark has passed its end, so the join's watermark carries through)."""
+def zone_column(spark: SparkSession, zones_file: str, lon: F.Column, lat: F.Column) -> tuple[F.Column, F.Column]:
+    """(LocationID, zone name) of a point: the polygons are broadcast once to the Python workers."""
+    zones = load_zones(zones_file)
+    shared = spark.sparkContext.broadcast(zones)
+
+    # Defined here, not at module level: Spark ships the function by value to its Python workers, which
+    # could not import this script by name.
+    def zone_of(x: float | None, y: float | None) -> int | None:
+        """The first zone (smallest LocationID) whose polygon holds the point (even-odd ray casting)."""
+        if x is None or y is None:
+            return None
+        for location_id, _, (west, south, east, north), polygons in shared.value:
+            if not (west <= x <= east and south <= y <= north):
+                continue
+            for polygon in polygons:
+                crossings = 0
+                for ring in polygon:
+                    x1, y1 = ring[-1][0], ring[-1][1]
+                    for x2, y2, *_ in ring:
+                        if (y1 > y) != (y2 > y) and x < x1 + (y - y1) * (x2 - x1) / (y2 - y1):
+                            crossings += 1
+                        x1, y1 = x2, y2
+                if crossings % 2:
+                    return location_id
+        return None
+
+    zone = F.udf(zone_of, IntegerType())(lon, lat)
+    names = F.create_map(*[F.lit(v) for location_id, name, _, _ in zones for v in (location_id, name)])
+    return zone, names[zone]
+
+
+def is_card(payment_type: F.Column) -> F.Column:
+    """Only card payments record the tip (CSH: cash; NOC, DIS: no charge, dispute)."""
+    return payment_type == CARD
+
+
+def tips_by_zone(spark: SparkSession, joined: DataFrame, zones_file: str) -> DataFrame:
+    """The problem: tips per Manhattan taxi zone of the **pickup** point, per 15-minute window of the ride's end
+    (append mode: a window is written once the watermark has passed its end, so the join's watermark carries
+    through). Both averages: over all payments (a cash tip counts as 0) and over card payments only."""
+    zone, name = zone_column(spark, zones_file, F.col("startLon"), F.col("startLat"))
+    card = is_card(F.col("paymentType"))
     return (
-        joined.withColumn("area", manhattan_area(F.col("startLon"), F.col("startLat")))
-        .filter(F.col("area").isNotNull())
-        .groupBy(F.window("endTime", TIPS_WINDOW), "area")
-        .agg(F.count("*").alias("rides"), F.sum("tip").alias("tipSum"), F.avg("tip").alias("avgTip"))
+        joined.withColumn("zone", zone).filter(F.col("zone").isNotNull()).withColumn("zoneName", name)
+        .groupBy(F.window("endTime", TIPS_WINDOW), "zone", "zoneName")
+        .agg(F.count("*").alias("rides"), F.sum("tip").alias("tipSum"),
+             F.sum(F.when(card, 1).otherwise(0)).alias("cardRides"),
+             F.sum(F.when(card, F.col("tip")).otherwise(0.0)).alias("cardTipSum"))
         .select(F.col("window.start").alias("windowStart"), F.col("window.end").alias("windowEnd"),
-                "area", "rides", "tipSum", "avgTip")
+                "zone", "zoneName", "rides", "tipSum", "cardRides", "cardTipSum",
+                (F.col("tipSum") / F.col("rides")).alias("avgTip"),
+                F.when(F.col("cardRides") > 0, F.col("cardTipSum") / F.col("cardRides")).alias("avgCardTip"))
     )  # fmt: skip
 
 
 def build_queries(spark: SparkSession, bootstrap: str, rides_topic: str, fares_topic: str,
-                  starting_offsets: str) -> dict[str, DataFrame]:
+                  starting_offsets: str, zones_file: str) -> dict[str, DataFrame]:
     """Every output of the contract, by query name (each one reads the topics on its own)."""
 
     def rides() -> DataFrame:
@@ -163,7 +218,7 @@ def build_queries(spark: SparkSession, bootstrap: str, rides_topic: str, fares_t
         "fares": fares(),
         "cleaned": clean_rides(rides()),
         "joined": join_fares_rides(fares(), clean_rides(rides())),
-        "tips": tips_by_area(join_fares_rides(fares(), clean_rides(rides()))),
+        "tips": tips_by_zone(spark, join_fares_rides(fares(), clean_rides(rides())), zones_file),
     }
 
 
@@ -172,8 +227,10 @@ def main() -> int:
     rides_topic = os.environ.get("TAXI_RIDES_TOPIC", "taxirides")
     fares_topic = os.environ.get("TAXI_FARES_TOPIC", "taxifares")
     output = os.environ.get("TAXI_OUTPUT_DIR")
+    zones_file = os.environ.get("TAXI_ZONES_FILE", "../shared/data/nyc-taxi/taxi_zones.geojson")
     spark = SparkSession.builder.appName("Spark Structured Streaming from Kafka").getOrCreate()
-    queries = build_queries(spark, bootstrap, rides_topic, fares_topic, "earliest" if output else "latest")
+    queries = build_queries(spark, bootstrap, rides_topic, fares_topic, "earliest" if output else "latest",
+                            zones_file)
     started = []
     if output:
         checkpoints = os.environ.get("TAXI_CHECKPOINT_DIR") or os.path.join(output, "_checkpoints")

@@ -40,11 +40,15 @@ def _env(**extra: str) -> dict[str, str]:
     return {**env, "PYTHONUNBUFFERED": "1", **extra}
 
 
-def _produce(transcript: Transcript, api: JCDecauxStandIn, key: str, broker: Endpoint, polls: int) -> None:
+def _produce(transcript: Transcript, api: JCDecauxStandIn, key: str, broker: Endpoint, polls: int,
+             topic: str = TOPIC, name: str | None = None) -> None:
     args = ["--bootstrap-servers", str(broker), "--url", api.url, "--max-polls", str(polls), "--interval", "0"]
+    if topic != TOPIC:
+        args += ["--topic", topic]
     done = subprocess.run([sys.executable, str(PRODUCER), *args], env=_env(JCDECAUX_API_KEY=key),
                           capture_output=True, text=True, timeout=RUN_TIMEOUT_S)
-    transcript.add(f"JCDECAUX_API_KEY=*** python velib-get-stations.py {' '.join(args)}", done.stdout + done.stderr)
+    transcript.add(f"JCDECAUX_API_KEY=*** python velib-get-stations.py {' '.join(args)}", done.stdout + done.stderr,
+                   name)
     if done.returncode != 0:
         raise RuntimeError(f"the reference producer exited with {done.returncode}:\n{done.stderr}")
 
@@ -61,7 +65,8 @@ def _caught_up(bootstrap: list[str]) -> bool:
         admin.close()
 
 
-def run_monitor(transcript: Transcript, bootstrap: list[str], require_lines: bool = True) -> None:
+def run_monitor(transcript: Transcript, bootstrap: list[str], require_lines: bool = True,
+                name: str | None = None) -> None:
     """The reference monitor until its group has committed every offset, then Ctrl-C (also used by §3.2)."""
     args = ["--bootstrap-servers", ",".join(bootstrap), "--group", GROUP, "--idle-timeout", "60"]
     proc = subprocess.Popen([sys.executable, str(MONITOR), *args], env=_env(), stdout=subprocess.PIPE,
@@ -75,7 +80,7 @@ def run_monitor(transcript: Transcript, bootstrap: list[str], require_lines: boo
         if proc.poll() is None:
             proc.kill()
             proc.communicate()
-    transcript.add(f"python velib-monitor-stations.py {' '.join(args)}   # then Ctrl-C", out + err)
+    transcript.add(f"python velib-monitor-stations.py {' '.join(args)}   # then Ctrl-C", out + err, name)
     if proc.returncode != 0 or (require_lines and not out.strip()):
         raise RuntimeError(f"the reference monitor exited with {proc.returncode} and printed "
                            f"{len(out.splitlines())} line(s):\n{err}")
@@ -86,17 +91,17 @@ def play(runtime: KafkaRuntime, zookeeper: Endpoint, broker: Endpoint, polls_bef
     """Play §3.1 on a cluster without ``velib-stations``; raises if a step does not behave as expected."""
     transcript = Transcript()
     sh = LabShell(runtime, zookeeper, broker, transcript)
-    sh.topics("--create", "--replication-factor", "1", "--partitions", "1", "--topic", TOPIC)
+    sh.topics("--create", "--replication-factor", "1", "--partitions", "1", "--topic", TOPIC, name="create")
     key = make_api_key()
     with JCDecauxStandIn(key) as api:
         _produce(transcript, api, key, broker, polls_before)
         # §3.1.4, then the producer is restarted: a running one would keep hashing over 1 partition until its
         # metadata refresh (metadata.max.age.ms, 5 minutes).
-        sh.topics("--alter", "--topic", TOPIC, "--partitions", str(PARTITIONS))
-        sh.topics("--describe", "--topic", TOPIC)
+        sh.topics("--alter", "--topic", TOPIC, "--partitions", str(PARTITIONS), name="alter")
+        sh.topics("--describe", "--topic", TOPIC, name="describe-10-partitions")
         _produce(transcript, api, key, broker, polls_after)
-    run_monitor(transcript, [str(broker)])
-    sh.groups("--describe", "--group", GROUP)
+    run_monitor(transcript, [str(broker)], name="monitor")
+    sh.groups("--describe", "--group", GROUP, name="describe-group")
     return transcript
 
 

@@ -27,7 +27,7 @@ SPARK_CHECKS = (
     "test_spark_script_finishes", "test_spark_parsed_schema_has_the_lab_types",
     "test_spark_parsed_values_match_the_lines", "test_spark_cleaning_keeps_end_events_inside_new_york",
     "test_spark_join_equals_the_oracle", "test_spark_join_has_watermarks_and_bounded_state",
-    "test_spark_tips_per_area_match_the_oracle",
+    "test_spark_tips_per_zone_match_the_oracle",
 )  # fmt: skip
 NEVER_TIMEOUT_S = 20.0
 
@@ -107,7 +107,7 @@ def test_a_crashing_script_fails_the_first_check_with_its_error(taxi_cluster, tm
 def test_a_join_without_watermarks_fails_the_state_check_only(taxi_cluster, tmp_path: Path) -> None:
     run = grade_script(tmp_path, taxi_cluster, VARIANTS / "no_watermark.py")
     failed = {check for check in SPARK_CHECKS if run.outcomes[check] == "failed"}
-    assert failed == {"test_spark_join_has_watermarks_and_bounded_state", "test_spark_tips_per_area_match_the_oracle"}
+    assert failed == {"test_spark_join_has_watermarks_and_bounded_state", "test_spark_tips_per_zone_match_the_oracle"}
     state = run.result("test_spark_join_has_watermarks_and_bounded_state")
     assert state["reason"].startswith("joined: 0 watermark(s) in the query")
     assert "state cleanup [ left = null ]" in state["found"] and "withWatermark" in state["hint_en"]

@@ -20,6 +20,7 @@ import pytest
 from checks.s4_spark import launch, verify
 from checks.s4_spark.oracle import Expected
 from checks.s4_spark.outputs import RunOutputs
+from fixtures.taxi.zones import zones_file
 from tests.support.paths import REFERENCE_SPARK_SCRIPT
 
 from .conftest import VARIANTS, require_pyspark
@@ -70,7 +71,7 @@ def run_script(spark, taxi_cluster, expected: Expected, tmp_path_factory):
         workdir = tmp_path_factory.mktemp(script.stem)
         env = {"KAFKA_BOOTSTRAP_SERVERS": taxi_cluster.bootstrap, "TAXI_RIDES_TOPIC": "taxirides",
                "TAXI_FARES_TOPIC": "taxifares", "TAXI_OUTPUT_DIR": str(workdir / "output"),
-               "TAXI_CHECKPOINT_DIR": str(workdir / "checkpoints")}
+               "TAXI_CHECKPOINT_DIR": str(workdir / "checkpoints"), "TAXI_ZONES_FILE": str(zones_file())}
         with pytest.MonkeyPatch.context() as patch:
             for key, value in env.items():
                 patch.setenv(key, value)
@@ -121,13 +122,14 @@ def test_reference_in_process_passes_everything(run_script) -> None:
 
 def test_reference_uses_the_oracle_s_geography() -> None:
     require_pyspark()
-    from fixtures.taxi import geo, oracle
+    from checks.s4_spark import oracle
+    from fixtures.taxi import geo
 
     ref = runpy.run_path(str(REFERENCE_SPARK_SCRIPT))  # not as __main__: only the definitions
-    for name in ("LON_EAST", "LON_WEST", "LAT_NORTH", "LAT_SOUTH", "MANHATTAN_WEST", "MANHATTAN_EAST",
-                 "MANHATTAN_SOUTH", "MANHATTAN_NORTH", "CELL_DEG"):
+    for name in ("LON_EAST", "LON_WEST", "LAT_NORTH", "LAT_SOUTH"):
         assert ref[name] == getattr(geo, name), name
     assert ref["TIPS_WINDOW"] == f"{int(oracle.TIPS_WINDOW.total_seconds() // 60)} minutes"
+    assert ref["CARD"] == oracle.CARD
 
 
 @pytest.mark.parametrize(("variant", "caught_by", "why"), [
@@ -137,6 +139,8 @@ def test_reference_uses_the_oracle_s_geography() -> None:
     ("no_watermark", {"state", "tips"}, "state cleanup [ left = null ]"),
     ("no_time_bound", {"state", "joined"}, "outside the time window"),
     ("wrong_key", {"joined", "tips"}, "join a fare to another ride"),
+    ("dropoff_zone", {"tips"}, "was the pickup point used?"),
+    ("cash_as_card", {"tips"}, "other card figures"),
 ])  # fmt: skip
 def test_broken_variant_is_caught(run_script, variant: str, caught_by: set[str], why: str) -> None:
     findings = run_script(VARIANTS / f"{variant}.py")

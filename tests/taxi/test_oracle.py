@@ -16,13 +16,15 @@ from checks.s4_spark.oracle import (
     is_clean,
     join,
     rides_per_driver,
-    tips_by_area,
+    tips_by_zone,
     window_of,
+    zone_ranking,
 )
 from fixtures.taxi import geo
 from fixtures.taxi.files import FARED_RIDES, FARES, RIDES, load_fares, load_rides, read_lines
 from fixtures.taxi.records import Fare, Ride, f32, parse_ride
 from fixtures.taxi.ticks import TICK_FARE, TICK_RIDE
+from fixtures.taxi.zones import manhattan
 
 from .test_records import fares, rides
 
@@ -81,8 +83,12 @@ def test_sample_expectations(sample: Expected) -> None:
     assert len(sample.cleaned) == 430  # 429 fared END events inside the box, and the tick
     assert len(sample.joined) == 429  # 15 of the 444 fares have a ride outside the box (or at (0, 0))
     assert {j.ride_id for j in sample.joined} <= set(range(1, 445))  # the ticks join nothing
-    assert sum(c.rides for c in sample.tips.values()) == 396  # 33 joined rides start outside Manhattan
-    assert len(sample.tips) == 51
+    # 62 joined rides are picked up outside Manhattan's 69 taxi zones (airports, Brooklyn, Queens …)
+    assert sum(c.rides for c in sample.tips.values()) == 367
+    assert len(sample.tips) == 99
+    cards = [j for j in sample.joined if j.payment_type == "CRD"]
+    assert sum(c.card_rides for c in sample.tips.values()) == sum(
+        1 for j in cards if manhattan().zone_of(j.start_lon, j.start_lat) is not None)
     assert {c.window_start.strftime("%H:%M") for c in sample.tips.values()} == {"00:00", "00:15", "00:30",
                                                                                  "00:45", "01:00"}
 
@@ -128,14 +134,23 @@ def test_windows_are_aligned_on_the_epoch() -> None:
     assert window_of(datetime(2013, 1, 1, 0, 15, tzinfo=UTC))[0] == datetime(2013, 1, 1, 0, 15, tzinfo=UTC)
 
 
-def test_manhattan_areas() -> None:
-    assert geo.manhattan_area(-74.02, 40.70) == "0_0"  # west and south edges included
-    assert geo.manhattan_area(-73.90, 40.75) is None  # east edge excluded
-    assert geo.manhattan_area(-73.985, 40.758) == "1_2"  # Times Square
-    assert geo.manhattan_area(-73.866135, 40.771091) is None  # LaGuardia is not in Manhattan
-    # Near the north-east corner, in binary32 as Spark holds them: -73.9000015 is still west of -73.90.
-    assert geo.manhattan_area(f32(-73.9000001), f32(40.8799)) == "5_8"
-    assert geo.manhattan_area(f32(-73.9000001), f32(40.8799999)) is None  # rounds to 40.8800011: north of it
+def test_manhattan_zones() -> None:
+    zones = manhattan()
+    assert len(zones.zones) == 69 and {z.borough for z in zones.zones} == {"Manhattan"}
+    assert zones.zone_of(-73.985, 40.758).name == "Times Sq/Theatre District"
+    assert zones.zone_of(-74.0110, 40.7069).name == "Financial District North"  # Wall Street
+    assert zones.zone_of(-73.9665, 40.7812).name == "Central Park"
+    assert zones.zone_of(-73.866135, 40.771091) is None  # LaGuardia is in Queens
+    assert zones.zone_of(-73.7781, 40.6413) is None  # JFK too
+    assert zones.zone_of(-74.0324, 40.7178) is None  # Jersey City, across the Hudson
+
+
+def test_ranking_orders_by_card_average(sample: Expected) -> None:
+    ranking = zone_ranking(sample.joined, min_card_rides=3)
+    averages = [c.avg_card_tip for c in ranking]
+    assert averages == sorted(averages, reverse=True) and all(c.card_rides >= 3 for c in ranking)
+    for cell in ranking:  # a cash ride's tip is 0: the all-payment average is never above the card one
+        assert cell.avg_tip <= cell.avg_card_tip + 1e-9
 
 
 # ---------------------------------------------------------------- invariants on any input
@@ -166,8 +181,8 @@ def test_join_invariants(sample_fares: list[Fare], sample_rides: list[Ride]) -> 
     expected = sum(1 for f in sample_fares for r in sample_rides if not r.is_start and r.ride_id == f.ride_id
                    and f.start_time < r.end_time <= f.start_time + MAX_RIDE)
     assert len(rows) == expected
-    cells = tips_by_area(rows)
+    cells = tips_by_zone(rows)
     assert sum(c.rides for c in cells.values()) == sum(
-        1 for r in rows if geo.manhattan_area(r.start_lon, r.start_lat) is not None)
-    for (start, _area), cell in cells.items():
-        assert cell.window_end - start == timedelta(minutes=15) and cell.rides > 0
+        1 for r in rows if manhattan().zone_of(r.start_lon, r.start_lat) is not None)
+    for (start, _zone), cell in cells.items():
+        assert cell.window_end - start == timedelta(minutes=15) and cell.rides >= cell.card_rides >= 0

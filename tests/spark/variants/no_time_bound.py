@@ -10,7 +10,8 @@ from pyspark.sql import functions as F  # noqa: E402
 
 
 def join_fares_rides(fares, cleaned_rides):
-    fares = fares.selectExpr("rideId AS rideId_fares", "startTime", "totalFare", "tip") \
+    fares = fares.selectExpr("rideId AS rideId_fares", "startTime", "totalFare", "tip",
+                             "paymentType") \
         .withWatermark("startTime", "30 minutes")
     rides = cleaned_rides.selectExpr("rideId", "endTime", "driverId", "taxiId", "startLon", "startLat", "endLon",
                                      "endLat").withWatermark("endTime", "30 minutes")

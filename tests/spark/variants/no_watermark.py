@@ -11,7 +11,8 @@ from pyspark.sql import functions as F  # noqa: E402
 
 
 def join_fares_rides(fares, cleaned_rides):
-    fares = fares.selectExpr("rideId AS rideId_fares", "startTime", "totalFare", "tip")
+    fares = fares.selectExpr("rideId AS rideId_fares", "startTime", "totalFare", "tip",
+                             "paymentType")
     rides = cleaned_rides.selectExpr("rideId", "endTime", "driverId", "taxiId", "startLon", "startLat", "endLon",
                                      "endLat")
     return fares.join(rides, F.expr(

@@ -1,0 +1,255 @@
+"""The outputs the written answers show, from real runs: replay the reference and write its transcripts.
+
+``python -m reference.transcripts --out DIR [--kafka-version 2.7.0 --kafka-version 3.9.2]`` starts the embedded
+reference cluster (ZooKeeper and two brokers) for each version, plays every reference of the lab on it in
+order (``reference.PLAYS``, plus the plays that only the answers need: §2.1.1's archive, §3.1.1's
+``curl | python -m json.tool``, §3.1.4's two monitors side by side, §3.2's unclean election), and writes
+``DIR/<version>/<play>/<entry>.txt`` for every named entry, and ``DIR/<version>/<play>.txt`` for the whole play.
+Addresses are written as the lab names them (``localhost:2181``, ``localhost:9092``, ``localhost:9093``).
+
+In the answers (``reference/answers/*.md``) a shown output is a fenced block right after a marker
+``<!-- transcript: <version>/<play>/<entry> [sort] -->``; ``sort`` compares the lines as a set (several
+partitions or consumers print in any order). ``--update-answers`` rewrites those blocks from the run;
+``tests/test_answers.py`` fails when a block no longer matches a fresh run once :func:`normalise` has replaced
+what changes from run to run (ids, times, durations, which broker a partition's replica list starts with).
+
+A version is added by listing it in ``VERSIONS`` (and, for a runtime without ZooKeeper, giving the plays a
+cluster of that kind): nothing else here depends on the version.
+"""
+
+from __future__ import annotations
+
+import argparse
+import inspect
+import re
+import secrets
+import shutil
+import subprocess
+import sys
+import tempfile
+from collections.abc import Callable, Iterable
+from pathlib import Path
+
+from fixtures.cluster import EmbeddedCluster
+from fixtures.jcdecaux import JCDecauxStandIn
+from fixtures.net import Endpoint
+from fixtures.paths import REPO
+from fixtures.runtime import KafkaRuntime
+from fixtures.wait import wait_until
+from reference import PLAYS, load_play
+from reference.s2 import LabShell, Transcript
+
+VERSIONS = ("2.7.0", "3.9.2")
+ANSWERS = REPO / "reference" / "answers"
+MARKER = re.compile(r"<!-- transcript: (?P<path>[\w.]+/[\w-]+/[\w-]+)(?P<options>(?: \w+)*) -->\n```[^\n]*\n"
+                    r"(?P<body>.*?)```", re.S)
+# Plays the answers need beyond the graded ones, in the order they run (after the play they follow).
+EXTRA_PLAYS: list[tuple[str, str, str]] = [
+    ("archive", "reference.transcripts:archive_play", "s2"),
+    ("jsontool", "reference.transcripts:jsontool_play", "s2"),
+    ("pair", "reference.velib.pair:play", "velib"),
+    ("unclean", "reference.transcripts:unclean_play", "s3_2"),
+]
+
+
+# ---------------------------------------------------------------- the plays only the answers need
+def archive_play(runtime: KafkaRuntime, zookeeper: Endpoint, broker: Endpoint) -> Transcript:
+    """§2.1.1: what the runtime holds: the lab's scripts and, among its jars, ZooKeeper's."""
+    transcript = Transcript()
+    jars = sorted(path.name for path in runtime.lib.glob("*.jar"))
+    transcript.add("ls bin/", "\n".join(sorted(p.name for p in runtime.bin.iterdir())), name="bin")
+    zookeeper = [jar for jar in jars if "zookeeper" in jar]
+    # The lab's archive names the folder libs/; the harness assembles the same jars from Maven Central in lib/.
+    transcript.add("ls lib/ | grep -i zookeeper", "\n".join(zookeeper) or "(none)", name="zookeeper-jars")
+    transcript.add("ls lib/ | wc -l", str(len(jars)), name="jar-count")
+    return transcript
+
+
+def _curl(url: str, shown: str, pipe: str = "python -m json.tool", head: int | None = None) -> tuple[str, str]:
+    curl = subprocess.run(["curl", "-s", url], capture_output=True, timeout=30)
+    tool = subprocess.run([sys.executable, "-m", "json.tool"], input=curl.stdout, capture_output=True, timeout=30)
+    out = (tool.stdout + tool.stderr).decode()
+    if head:
+        out = "\n".join(out.splitlines()[:head])
+    return f"curl -s {shown} | {pipe}" + (f" | head -{head}" if head else ""), out
+
+
+def jsontool_play(runtime: KafkaRuntime, zookeeper: Endpoint, broker: Endpoint) -> Transcript:
+    """§3.1.1: the stand-in API's real answers through ``python -m json.tool``: the example key, then a good one."""
+    transcript = Transcript()
+    key = secrets.token_hex(20)
+    with JCDecauxStandIn(key) as api:
+        shown = "https://api.jcdecaux.com/vls/v1/stations?apiKey="
+        transcript.add(*_curl(f"{api.url}?apiKey=XXX", shown + "XXX"), name="wrong-key")
+        transcript.add(*_curl(f"{api.url}?apiKey={key}", shown + "<votre clé>", head=22), name="good-key")
+    return transcript
+
+
+def unclean_play(runtime: KafkaRuntime, zookeeper: Endpoint, broker: Endpoint, cluster: EmbeddedCluster) -> Transcript:
+    """§3.2, one step further: broker 0 stopped, then broker 1 too, then broker 0 alone comes back. It was out
+    of every ISR: with ``unclean.leader.election.enable=false`` (the default) no partition gets a leader."""
+    from reference.s3_2 import _leaders
+    from reference.velib.play import TOPIC
+
+    transcript = Transcript()
+    first, second = cluster.broker_endpoints[:2]
+    cluster.stop_broker(0)
+    wait_until(lambda: all(isr == [1] for _, isr in _leaders([str(second)]).values()), 60,
+               "broker 1 to lead every partition alone")
+    cluster.stop_broker(1)
+    cluster.start_broker(0)
+    transcript.add("# broker 0 stopped, then broker 1; broker 0 restarted alone", "")
+    LabShell(runtime, zookeeper, first, transcript).topics("--describe", "--topic", TOPIC, name="leader-none")
+    cluster.start_broker(1)
+    wait_until(lambda: all(len(isr) == 2 for _, isr in _leaders([str(first), str(second)]).values()), 120,
+               "both brokers back in every ISR")
+    return transcript
+
+
+# ---------------------------------------------------------------- running and writing
+def _ordered_plays() -> list[tuple[str, str]]:
+    plays: list[tuple[str, str]] = []
+    for name, spec in PLAYS:
+        plays.append((name, spec))
+        plays += [(extra, extra_spec) for extra, extra_spec, after in EXTRA_PLAYS if after == name]
+    return plays
+
+
+def lab_addresses(text: str, cluster: EmbeddedCluster) -> str:
+    """The run's addresses and folders as the lab names them."""
+    names = {str(cluster.zookeeper_endpoint): "localhost:2181"}
+    names.update({str(e): f"localhost:{9092 + i}" for i, e in enumerate(cluster.broker_endpoints)})
+    for real, lab in names.items():
+        text = text.replace(real, lab)
+    return text.replace(str(cluster.workdir), "/tmp")
+
+
+def replay(version: str, out: Path, log: Callable[[str], None] = print) -> dict[str, str]:
+    """Play everything on a fresh 2-broker cluster of ``version``; write and return ``{"play/entry": text}``."""
+    from reference.s3_2 import CLUSTER_OVERRIDES
+
+    shown: dict[str, str] = {}
+    workdir = Path(tempfile.mkdtemp(prefix=f"kafkalab-transcripts-{version}-"))
+    overrides = {index: dict(CLUSTER_OVERRIDES) for index in range(2)}
+    try:
+        with EmbeddedCluster(brokers=2, version=version, workdir=workdir, broker_overrides=overrides) as cluster:
+            for name, spec in _ordered_plays():
+                play = load_play(spec)
+                extra = {"cluster": cluster} if "cluster" in inspect.signature(play).parameters else {}
+                log(f"[{version}] {name}")
+                transcript = play(cluster.runtime, cluster.zookeeper_endpoint, cluster.broker_endpoints[0], **extra)
+                folder = out / version / name
+                folder.mkdir(parents=True, exist_ok=True)
+                (out / version / f"{name}.txt").write_text(lab_addresses(transcript.text(), cluster))
+                for entry, text in transcript.named().items():
+                    text = lab_addresses(text, cluster)
+                    (folder / f"{entry}.txt").write_text(text)
+                    shown[f"{version}/{name}/{entry}"] = text
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+    return shown
+
+
+def load(out: Path) -> dict[str, str]:
+    return {f"{p.parent.parent.name}/{p.parent.name}/{p.stem}": p.read_text() for p in out.glob("*/*/*.txt")}
+
+
+# ---------------------------------------------------------------- comparing with the answers
+_VOLATILE = [
+    (re.compile(r"TopicId: [\w-]{22}"), "TopicId: <id>"),
+    (re.compile(r"\b(console-consumer|kafka-python)-[\w.-]+"), r"\1-<id>"),
+    (re.compile(r"(?<![\w.])/127\.0\.0\.1\b"), "/<host>"),
+    (re.compile(r"\b1[67]\d{8}(\.\d+)?\b"), "<time>"),  # Unix times (the producer's lines)
+    (re.compile(r"\b\d+\.\d+s\b"), "<seconds>"),
+    (re.compile(r"Processed a total of \d+ messages"), "Processed a total of <n> messages"),
+]
+_BROKER_FIELDS = re.compile(r"(Leader|Replicas|Isr): ([\d,]+|none)")
+
+
+def _rename_brokers(text: str) -> str:
+    """Broker ids renamed in order of first appearance: Kafka starts a new topic's replica lists at a random
+    broker, so ``Replicas: 0,1`` in one run is ``Replicas: 1,0`` in the next."""
+    seen: dict[str, str] = {}
+
+    def one(match: re.Match[str]) -> str:
+        ids = match[2].split(",")
+        if ids == ["none"]:
+            return match[0]
+        return f"{match[1]}: " + ",".join(seen.setdefault(i, "abcdefgh"[len(seen)]) for i in ids)
+
+    return _BROKER_FIELDS.sub(one, text)
+
+
+def normalise(text: str, options: Iterable[str] = ()) -> str:
+    for pattern, replacement in _VOLATILE:
+        text = pattern.sub(replacement, text)
+    text = _rename_brokers(text)
+    lines = [re.sub(r"[ \t]+", " ", line).rstrip() for line in text.strip().splitlines()]
+    if "digits" in options:
+        lines = [re.sub(r"\d+", "<n>", line) for line in lines]
+    if "sort" in options:
+        lines = sorted(set(lines))
+    return "\n".join(lines)
+
+
+def shown_blocks(answers: Path = ANSWERS) -> list[tuple[Path, str, tuple[str, ...], str]]:
+    """Every marked block of the answers: (file, ``version/play/entry``, options, text)."""
+    return [(path, m["path"], tuple(m["options"].split()), m["body"])
+            for path in sorted(answers.glob("*.md")) for m in MARKER.finditer(path.read_text())]
+
+
+def mismatches(fresh: dict[str, str], versions: Iterable[str]) -> list[str]:
+    wanted = set(versions)
+    problems = []
+    for path, key, options, body in shown_blocks():
+        if key.split("/")[0] not in wanted:
+            continue
+        if key not in fresh:
+            problems.append(f"{path.name}: {key} is not an entry of the fresh run")
+        elif normalise(body, options) != normalise(fresh[key], options):
+            problems.append(f"{path.name}: {key} differs from the fresh run:\n--- shown\n{body}--- fresh\n{fresh[key]}")
+    return problems
+
+
+def update_answers(fresh: dict[str, str]) -> int:
+    """Rewrite every marked block whose entry is in ``fresh``; returns how many changed."""
+    changed = 0
+    for path in sorted(ANSWERS.glob("*.md")):
+        text = path.read_text()
+
+        def block(m: re.Match[str]) -> str:
+            nonlocal changed
+            body = fresh.get(m["path"])
+            if body is None or body == m["body"]:
+                return m[0]
+            changed += 1
+            return m[0][: m.start("body") - m.start()] + body.rstrip("\n") + "\n```"
+
+        new = MARKER.sub(block, text)
+        if new != text:
+            path.write_text(new)
+    return changed
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m reference.transcripts", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--out", type=Path, required=True)
+    parser.add_argument("--kafka-version", action="append", choices=VERSIONS, help="default: all of them")
+    parser.add_argument("--reuse", action="store_true", help="read the transcripts already in --out")
+    parser.add_argument("--update-answers", action="store_true", help="rewrite the answers' shown outputs")
+    args = parser.parse_args(argv)
+    versions = args.kafka_version or list(VERSIONS)
+    fresh: dict[str, str] = load(args.out) if args.reuse else {}
+    if not args.reuse:
+        for version in versions:
+            fresh.update(replay(version, args.out, lambda message: print(message, file=sys.stderr)))
+    if args.update_answers:
+        print(f"{update_answers(fresh)} block(s) rewritten")
+    problems = mismatches(fresh, versions)
+    print("\n".join(problems) or "every shown output matches the run")
+    return 1 if problems else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,133 @@
+"""§3.1.4 played: two monitor instances side by side in one group, on a 10-partition topic.
+
+Once with the reference producer (one key per station: ``contract:number``) and once with the lab's
+producer as printed (no key: kafka-python picks a random partition for each record). Each run uses a fresh
+topic of 10 partitions created with the lab's ``kafka-topics.sh`` and a fresh group; both monitors join the
+group before anything is produced, so each gets five partitions. The transcript says which stations each
+instance printed: with keys no station appears in both, without keys some do.
+
+By hand: ``python -m reference.velib.pair --zookeeper localhost:2181 --bootstrap localhost:9092``.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import secrets
+import signal
+import subprocess
+import sys
+import urllib.request
+
+from fixtures import clients
+from fixtures.jcdecaux import JCDecauxStandIn
+from fixtures.kafka_facts import describe_topic, end_offsets, group_offsets
+from fixtures.net import Endpoint
+from fixtures.runtime import KafkaRuntime
+from fixtures.wait import wait_until
+from reference.cli import play_main
+from reference.s2 import LabShell, Transcript
+
+from .play import MONITOR, PARTITIONS, RUN_TIMEOUT_S, _env, _produce
+
+POLLS = 4
+LINE = re.compile(r"^[+-]\d+ (?P<station>.+)$")
+
+
+def _produce_without_key(api: JCDecauxStandIn, key: str, broker: Endpoint, topic: str, polls: int) -> str:
+    """The lab's producer as printed (``producer.send(topic, json.dumps(station).encode())``), ``polls`` times."""
+    producer = clients.producer([str(broker)])
+    lines = []
+    try:
+        for _ in range(polls):
+            with urllib.request.urlopen(f"{api.url}?apiKey={key}", timeout=10) as response:
+                stations = json.loads(response.read().decode())
+            for station in stations:
+                producer.send(topic, json.dumps(station).encode())
+            producer.flush(timeout=30)
+            lines.append(f"Produced {len(stations)} station records")
+    finally:
+        producer.close()
+    return "\n".join(lines)
+
+
+def _members(broker: Endpoint, group: str) -> int:
+    admin = clients.admin([str(broker)])
+    try:
+        described = admin.describe_groups([group])[group]
+        return len(described["members"]) if described["group_state"] == "Stable" else 0
+    finally:
+        admin.close()
+
+
+def _caught_up(broker: Endpoint, topic: str, group: str) -> bool:
+    admin = clients.admin([str(broker)])
+    try:
+        facts = describe_topic(admin, topic)
+        ends, done = end_offsets(admin, facts), group_offsets(admin, group, topic)
+        return all(done.get(p, 0) >= end for p, end in ends.items())
+    finally:
+        admin.close()
+
+
+def stations_of(output: str) -> set[str]:
+    return {m["station"] for m in map(LINE.match, output.splitlines()) if m}
+
+
+def side_by_side(sh: LabShell, api: JCDecauxStandIn, key: str, keyed: bool) -> tuple[set[str], set[str]]:
+    """One run: fresh topic and group, two monitors, ``POLLS`` polls produced; the stations each printed."""
+    label = "avec-cle" if keyed else "sans-cle"
+    topic, group = f"velib-stations-{label}", f"velib-monitor-{label}"
+    broker = sh.broker
+    sh.topics("--create", "--replication-factor", "1", "--partitions", str(PARTITIONS), "--topic", topic)
+    args = ["--bootstrap-servers", str(broker), "--topic", topic, "--group", group, "--idle-timeout", "60"]
+    procs = [subprocess.Popen([sys.executable, str(MONITOR), *args], env=_env(), stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE, text=True) for _ in range(2)]
+    try:
+        wait_until(lambda: _members(broker, group) == 2, RUN_TIMEOUT_S, f"group {group} to have 2 stable members")
+        if keyed:
+            _produce(sh.transcript, api, key, broker, POLLS, topic=topic)
+        else:
+            out = _produce_without_key(api, key, broker, topic, POLLS)
+            sh.transcript.add(f"python velib-get-stations-du-tp.py   # the lab's producer, no key, {POLLS} polls", out)
+        wait_until(lambda: _caught_up(broker, topic, group), RUN_TIMEOUT_S, f"group {group} to commit everything")
+        outputs = []
+        for proc in procs:
+            proc.send_signal(signal.SIGTERM)
+            outputs.append(proc.communicate(timeout=30)[0])
+    finally:
+        for proc in procs:
+            if proc.poll() is None:
+                proc.kill()
+                proc.communicate()
+    first, second = stations_of(outputs[0]), stations_of(outputs[1])
+    both = sorted(first & second)
+    summary = [f"instance 1: {len(outputs[0].splitlines())} lines, {len(first)} stations",
+               f"instance 2: {len(outputs[1].splitlines())} lines, {len(second)} stations",
+               f"stations printed by both instances: {len(both)}"]
+    summary += [f"  e.g. {station}" for station in both[:3]]
+    sh.transcript.add(f"python velib-monitor-stations.py {' '.join(args)}   # twice, side by side; then Ctrl-C",
+                      "\n".join(summary), name=f"two-monitors-{label}")
+    return first, second
+
+
+def play(runtime: KafkaRuntime, zookeeper: Endpoint, broker: Endpoint) -> Transcript:
+    transcript = Transcript()
+    sh = LabShell(runtime, zookeeper, broker, transcript)
+    key = secrets.token_hex(20)
+    with JCDecauxStandIn(key) as api:
+        keyed = side_by_side(sh, api, key, keyed=True)
+        unkeyed = side_by_side(sh, api, key, keyed=False)
+    if keyed[0] & keyed[1] or not (keyed[0] and keyed[1]):
+        raise RuntimeError(f"with keys each station must be printed by one instance only: {keyed[0] & keyed[1]}")
+    if not unkeyed[0] & unkeyed[1]:
+        raise RuntimeError("without keys some station should be printed by both instances: none was")
+    return transcript
+
+
+def main(argv: list[str] | None = None) -> int:
+    return play_main(play, "python -m reference.velib.pair", __doc__, argv)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,21 @@
+"""Broken variant: tips given to the taxi zone of the drop-off point instead of the pickup point."""
+
+import sys
+from pathlib import Path
+
+# The reference solution, loaded by path: each variant changes one thing in it, as a student might.
+sys.path.insert(0, str(Path(__file__).resolve().parents[3] / "reference" / "spark"))
+import sstreaming as ref  # noqa: E402
+from pyspark.sql import functions as F  # noqa: E402
+
+_zone_column = ref.zone_column
+
+
+def zone_column(spark, zones_file, lon, lat):
+    return _zone_column(spark, zones_file, F.col("endLon"), F.col("endLat"))
+
+
+ref.zone_column = zone_column
+
+if __name__ == "__main__":
+    sys.exit(ref.main())
