@@ -105,7 +105,6 @@ def side_by_side(sh: LabShell, api: JCDecauxStandIn, key: str, keyed: bool) -> t
     summary = [f"instance 1: {len(outputs[0].splitlines())} lines, {len(first)} stations",
                f"instance 2: {len(outputs[1].splitlines())} lines, {len(second)} stations",
                f"stations printed by both instances: {len(both)}"]
-    summary += [f"  e.g. {station}" for station in both[:3]]
     sh.transcript.add(f"python velib-monitor-stations.py {' '.join(args)}   # twice, side by side; then Ctrl-C",
                       "\n".join(summary), name=f"two-monitors-{label}")
     return first, second

@@ -1,0 +1,110 @@
+"""The written answers: every question of the lab linked, the §4 ranking and the shown outputs from real runs.
+
+The fast tests read files only. ``test_shown_outputs_match_a_fresh_run`` replays the whole reference on the
+embedded cluster of each version (``python -m reference.transcripts``) and compares every marked block of the
+answers with the fresh transcripts, ids, times and broker numbering normalised.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from fixtures.paths import REPO
+from reference import transcripts
+
+from .ranking import MIN_CARD_RIDES, TOP, ranking_table
+
+ANSWERS = REPO / "reference" / "answers"
+LAB = REPO.parent / "shared" / "tp" / "tp3-kafka.md"
+ROW = re.compile(r"^\| (?P<section>[\d.]+) \| (?P<ask>[^|]+) \| `(?P<file>[\w-]+\.md)` — « (?P<heading>.+?) » \|"
+                 r" (?P<reference>[^|]+) \| (?P<check>[^|]+) \|$")
+SECTION = re.compile(r"^#{2,3}\s+(?P<number>\d+(?:\.\d+)*)\s")
+
+
+def _flat(text: str) -> str:
+    return re.sub(r"\s+", " ", text.replace("’", "'")).strip()
+
+
+def lab_questions() -> list[tuple[str, str]]:
+    """(section, line) for every question or open task of the lab: lines outside code blocks that ask."""
+    if not LAB.exists():
+        pytest.skip(f"the lab text is not at {LAB}")
+    section, asks = "", []
+    for line in LAB.read_text().splitlines():
+        heading = SECTION.match(line)
+        if heading:
+            section = heading["number"]
+            continue
+        if line.startswith((" ", "\t")):
+            continue
+        if ("?" in line or line.startswith(("•", "Question", "-\tPourriez"))
+                or re.match(r"\* (Expliquer|Modifier)", line) or "outil d'administration" in line):
+            asks.append((section, _flat(line.lstrip("•*-\t "))))
+    return asks
+
+
+def table_rows() -> list[re.Match[str]]:
+    rows = [ROW.match(line) for line in (ANSWERS / "README.md").read_text().splitlines() if line.startswith("| ")]
+    return [row for row in rows if row]
+
+
+def test_every_question_of_the_lab_has_a_row() -> None:
+    rows = table_rows()
+    missing = []
+    for section, ask in lab_questions():
+        if not any(row["section"] == section and _flat(row["ask"].split("»")[0].strip("« ")) in ask
+                   for row in rows if "«" in row["ask"]):
+            missing.append(f"§{section}: {ask}")
+    assert not missing, "questions of the lab without a row in reference/answers/README.md:\n" + "\n".join(missing)
+    assert len(lab_questions()) >= 25
+
+
+def test_every_row_points_at_a_heading_and_real_checks() -> None:
+    rows = table_rows()
+    assert len(rows) >= 30
+    checks = "\n".join(path.read_text() for path in (REPO / "checks").rglob("test_*.py"))
+    for row in rows:
+        text = (ANSWERS / row["file"]).read_text()
+        assert re.search(rf"^#{{2,3}} {re.escape(row['heading'])}\s*$", text, re.M), (row["file"], row["heading"])
+        for name in re.findall(r"`(test_\w+)`", row["check"]):
+            assert f"def {name}(" in checks, name
+
+
+def test_the_ranking_shown_is_the_oracle_s() -> None:
+    text = (ANSWERS / "s4-spark.md").read_text()
+    marker = f"<!-- ranking: min-card-rides={MIN_CARD_RIDES} top={TOP} -->\n"
+    assert marker in text
+    shown = text.split(marker, 1)[1].split("\n\n", 1)[0].strip()
+    assert shown == ranking_table()
+
+
+def test_shown_blocks_name_entries_of_the_plays() -> None:
+    blocks = transcripts.shown_blocks()
+    assert len(blocks) >= 15
+    plays = {name for name, _ in transcripts._ordered_plays()}
+    keys = [key for _, key, _, _ in blocks]
+    for key in keys:
+        version, play, _ = key.split("/")
+        assert version in transcripts.VERSIONS and play in plays, key
+    assert {"3.9.2/pair/two-monitors-avec-cle", "3.9.2/pair/two-monitors-sans-cle", "2.7.0/archive/zookeeper-jars",
+            "3.9.2/jsontool/wrong-key"} <= set(keys)
+
+
+def test_normalise_hides_what_changes_between_runs() -> None:
+    head = "Topic: velib\tTopicId: {}\tPartitionCount: 2\n\tPartition: 0\t"
+    one = head.format("AbCdEfGhIjKlMnOpQrStUv") + "Leader: 1\tReplicas: 1,0\tIsr: 1,0"
+    two = head.format("ZZCdEfGhIjKlMnOpQrStUv") + "Leader: 0\tReplicas: 0,1\tIsr: 0,1"
+    assert transcripts.normalise(one) == transcripts.normalise(two)
+    assert transcripts.normalise("Leader: 0 Isr: 0") != transcripts.normalise("Leader: none Isr: 0")
+    assert transcripts.normalise("b\na", ["sort"]) == transcripts.normalise("a\nb", ["sort"])
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("version", transcripts.VERSIONS)
+def test_shown_outputs_match_a_fresh_run(version: str, tmp_path: Path) -> None:
+    fresh = transcripts.replay(version, tmp_path, log=lambda message: None)
+    problems = transcripts.mismatches(fresh, [version])
+    assert not problems, "\n".join(problems)
