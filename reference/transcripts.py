@@ -162,6 +162,10 @@ _VOLATILE = [
     (re.compile(r"\b1[67]\d{8}(\.\d+)?\b"), "<time>"),  # Unix times (the producer's lines)
     (re.compile(r"\b\d+\.\d+s\b"), "<seconds>"),
     (re.compile(r"Processed a total of \d+ messages"), "Processed a total of <n> messages"),
+    (re.compile(r"^instance \d: ", re.M), "instance: "),  # which instance got partitions 0-4 is chance
+    (re.compile(r"http://127\.0\.0\.1:\d+/"), "http://<stand-in>/"),
+    (re.compile(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d+ ", re.M), "<date> "),
+    (re.compile(r"busy_s=[\d.]+ rate=[\d.]+/s"), "busy_s=<s> rate=<r>/s"),
 ]
 _BROKER_FIELDS = re.compile(r"(Leader|Replicas|Isr): ([\d,]+|none)")
 
