@@ -2,7 +2,7 @@
 
 ``python -m reference.transcripts --out DIR [--kafka-version 2.7.0 --kafka-version 3.9.2]`` starts the embedded
 reference cluster (ZooKeeper and two brokers) for each version, plays every reference of the lab on it in
-order (``reference.PLAYS``, plus the plays that only the answers need: §2.1.1's archive, §3.1.1's
+order (``reference/plays.toml``, plus the plays that only the answers need: §2.1.1's archive, §3.1.1's
 ``curl | python -m json.tool``, §3.1.4's two monitors side by side, §3.2's unclean election), and writes
 ``DIR/<version>/<play>/<entry>.txt`` for every named entry, and ``DIR/<version>/<play>.txt`` for the whole play.
 Addresses are written as the lab names them (``localhost:2181``, ``localhost:9092``, ``localhost:9093``).
@@ -20,7 +20,6 @@ cluster of that kind): nothing else here depends on the version.
 from __future__ import annotations
 
 import argparse
-import inspect
 import itertools
 import re
 import secrets
@@ -35,9 +34,9 @@ from fixtures.cluster import EmbeddedCluster
 from fixtures.jcdecaux import JCDecauxStandIn
 from fixtures.net import Endpoint
 from fixtures.paths import REPO
+from fixtures.reference_plays import Play, broker_overrides, plays
 from fixtures.runtime import KafkaRuntime
 from fixtures.wait import wait_until
-from reference import PLAYS, load_play
 from reference.s2 import LabShell, Transcript
 
 VERSIONS = ("2.7.0", "3.9.2")
@@ -109,11 +108,11 @@ def unclean_play(runtime: KafkaRuntime, zookeeper: Endpoint, broker: Endpoint, c
 
 # ---------------------------------------------------------------- running and writing
 def _ordered_plays() -> list[tuple[str, str]]:
-    plays: list[tuple[str, str]] = []
-    for name, spec in PLAYS:
-        plays.append((name, spec))
-        plays += [(extra, extra_spec) for extra, extra_spec, after in EXTRA_PLAYS if after == name]
-    return plays
+    ordered: list[tuple[str, str]] = []
+    for play in plays():
+        ordered.append((play.name, play.call))
+        ordered += [(extra, call) for extra, call, after in EXTRA_PLAYS if after == play.name]
+    return ordered
 
 
 def lab_addresses(text: str, cluster: EmbeddedCluster) -> str:
@@ -127,18 +126,17 @@ def lab_addresses(text: str, cluster: EmbeddedCluster) -> str:
 
 def replay(version: str, out: Path, log: Callable[[str], None] = print) -> dict[str, str]:
     """Play everything on a fresh 2-broker cluster of ``version``; write and return ``{"play/entry": text}``."""
-    from reference.s3_2 import CLUSTER_OVERRIDES
-
     shown: dict[str, str] = {}
     workdir = Path(tempfile.mkdtemp(prefix=f"kafkalab-transcripts-{version}-"))
-    overrides = {index: dict(CLUSTER_OVERRIDES) for index in range(2)}
+    overrides = {index: broker_overrides() for index in range(2)}
     try:
         with EmbeddedCluster(brokers=2, version=version, workdir=workdir, broker_overrides=overrides) as cluster:
-            for name, spec in _ordered_plays():
-                play = load_play(spec)
-                extra = {"cluster": cluster} if "cluster" in inspect.signature(play).parameters else {}
+            for name, call in _ordered_plays():
+                play = Play(name, call)
+                extra = {"cluster": cluster} if play.needs_cluster else {}
                 log(f"[{version}] {name}")
-                transcript = play(cluster.runtime, cluster.zookeeper_endpoint, cluster.broker_endpoints[0], **extra)
+                transcript = play.load()(cluster.runtime, cluster.zookeeper_endpoint, cluster.broker_endpoints[0],
+                                         **extra)
                 folder = out / version / name
                 folder.mkdir(parents=True, exist_ok=True)
                 (out / version / f"{name}.txt").write_text(lab_addresses(transcript.text(), cluster))
