@@ -94,7 +94,7 @@ def test_the_dashboard_follows_a_class_that_progresses(tmp_path: Path) -> None:
             cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
         stack.callback(lambda: dashboard.poll() is None and dashboard.kill())
 
-        state = await_pass(port, 1)
+        first = await_pass(port, 1)
         seen = browser_rows(tmp_path, f"http://127.0.0.1:{port}/")
         assert set(seen) == {"alice", "bob", "hank"}, seen
         assert seen["alice"]["2.1.4"] != "passed" and seen["bob"]["2.1.4"] != "passed"
@@ -108,7 +108,10 @@ def test_the_dashboard_follows_a_class_that_progresses(tmp_path: Path) -> None:
 
         state = api(port)
         rows = {row["id"]: row for row in state["students"]}
-        assert rows["hank"]["stalled"] and not rows["alice"]["stalled"]
+        assert rows["hank"]["stalled"]  # never progressed, past --stale-minutes (3 s here)
+        assert rows["hank"]["last_progress"] == first["pass_finished"]
+        for student in ("alice", "bob"):  # their progress moved the clock on
+            assert rows[student]["last_progress"] > first["pass_finished"]
         assert rows["alice"]["cells"]["2.1.4"]["first_passed"] is not None
         # The hung host costs its probe, not one timeout per check: its checks took no longer in all.
         last = sorted((tmp_path / "passes").glob("pass-*"))[-2]
