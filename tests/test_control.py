@@ -87,7 +87,8 @@ def test_ssh_backend_starts_and_stops_a_broker_with_the_lab_scripts(pi_with_sshd
         cluster.stop_broker(1)  # from now on broker 1 lives and dies through ssh only
         home = str(cluster.runtime.home)
         brokers = [BrokerScripts(home, str(server.config)) for server in cluster.servers]
-        runner = SshRunner(pi.name, "root", 22, str(key))  # by name: resolved through /etc/hosts
+        # By name (resolved through /etc/hosts); the simulated Pi's fresh host key is accepted for the run.
+        runner = SshRunner(pi.name, "root", 22, str(key), accept_new_host_keys=True)
         try:
             for stop_with in ("own", "script"):
                 control = ScriptControl(runner, brokers, stop_with=stop_with)

@@ -93,3 +93,10 @@ SAME_STATION = Hint(
     "`assign()` manuel.",
     f"Two monitor instances must share the partitions: same `group_id=\"{GROUP}\"`, no manual `assign()`.",
 )
+SANDBOX = Hint(
+    "Le script ne doit lire que ses propres fichiers, écrire seulement dans son dossier (HOME, TMPDIR), se "
+    "connecter seulement à localhost:9092 et à l'API, et rester dans des limites raisonnables (mémoire, "
+    "processus, temps) ; il doit s'arrêter sur Ctrl-C.",
+    "The script may only read its own files, write in its own folder (HOME, TMPDIR), connect to localhost:9092 "
+    "and the API only, and stay within reasonable limits (memory, processes, time); it must stop on Ctrl-C.",
+)

@@ -26,6 +26,7 @@ from fixtures import clients
 from fixtures.cluster import EmbeddedCluster
 from fixtures.jcdecaux import make_api_key
 from fixtures.jcdecaux.snapshots import Snapshot, load_snapshots
+from fixtures.sandbox import SandboxReport
 from fixtures.submissions import VelibSubmission
 from fixtures.verdict import expect, fail, needs, record_found
 
@@ -237,7 +238,34 @@ def test_velib_api_key_is_never_printed(producer_result: ProducerRun, monitor_re
                if velib_key in line), velib_key, 2))
 
 
+@pytest.mark.step("3.1.2")
+def test_velib_producer_stays_in_its_sandbox(producer_result: ProducerRun, velib_key: str, record_property) -> None:
+    """The producer stays in its sandbox: nothing it tried was refused, no limit reached."""
+    _within_sandbox("the producer", producer_result.sandbox, velib_key, record_property)
+
+
+@pytest.mark.step("3.1.3")
+def test_velib_monitor_stays_in_its_sandbox(monitor_result: MonitorRun, velib_key: str, record_property) -> None:
+    """The monitor stays in its sandbox: nothing it tried was refused, no limit reached."""
+    _within_sandbox("the monitor", monitor_result.sandbox, velib_key, record_property)
+
+
 # ---------------------------------------------------------------- helpers
+
+
+def _within_sandbox(who: str, reports: list[SandboxReport], key: str, record_property) -> None:  # noqa: ANN001
+    """Fail naming what the sandbox refused; protections the grader could not set up are recorded, never
+    charged to the student."""
+    missing = sorted({m for r in reports for m in r.missing})
+    record_property("found", f"{len(reports)} sandboxed run(s): " + "; ".join(r.summary() for r in reports)
+                    + (f" (grader: protections missing: {', '.join(missing)})" if missing else ""))
+    refused = [r for r in reports if r.refused_anything]
+    if refused:
+        what = "; ".join(dict.fromkeys(r.summary().split(" | protections missing")[0] for r in refused))
+        fail(f"the sandbox refused {who}: {redact(what, key)}", hints.SANDBOX,
+             expected="no access outside its folder, the broker and the API; no limit reached",
+             found=redact(what, key))
+
 
 
 def _records_per_poll(run: ProducerRun) -> list[tuple]:

@@ -21,7 +21,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from fixtures.procs import die_with_parent
+from fixtures.sandbox import SPARK, Sandbox, SandboxReport, routes_for
 from fixtures.spark.session import LOOPBACK, submit_env
 from fixtures.taxi.zones import copy_zones_file
 from fixtures.wait import WaitTimeout, wait_until
@@ -54,6 +54,7 @@ class SubmissionRun:
     timed_out: bool
     duration_s: float
     timeout_s: float
+    sandbox: SandboxReport | None = None
 
     @property
     def output_dir(self) -> Path:
@@ -95,6 +96,8 @@ class SubmissionRun:
             what = f"exited with code {self.returncode} after {self.duration_s:.1f}s"
         else:
             what = f"finished in {self.duration_s:.1f}s"
+        if self.sandbox is not None and self.sandbox.refused_anything:
+            what += f" (sandbox: {self.sandbox.summary()})"
         return f"{self.script.name} {what}\n{self.output_tail()}"
 
 
@@ -128,13 +131,10 @@ def run_submission(script: Path, target: Target, workdir: Path | None = None,
     launcher = workdir / "launch.py"
     shutil.copyfile(LAUNCHER, launcher)
     env = submission_env(target, workdir, extra_conf)
+    sandbox = spark_sandbox(script, target, workdir, timeout)
     started = time.monotonic()
     with open(workdir / "stdout.txt", "wb") as out, open(workdir / "stderr.txt", "wb") as err:
-        proc = subprocess.Popen(
-            [sys.executable, str(launcher), str(script)], cwd=workdir, env=env,
-            stdin=subprocess.DEVNULL, stdout=out, stderr=err,
-            start_new_session=True, preexec_fn=die_with_parent,
-        )  # fmt: skip
+        proc = sandbox.popen([sys.executable, str(launcher), str(script)], env, out, err, cwd=workdir)
         timed_out = False
         try:
             proc.wait(timeout=timeout)
@@ -142,8 +142,19 @@ def run_submission(script: Path, target: Target, workdir: Path | None = None,
             timed_out = True
             _kill_group(proc)
         _reap_group(proc.pid)
+    output = "".join(p.read_text(errors="replace") for p in (workdir / "stdout.txt", workdir / "stderr.txt"))
+    report = sandbox.close(output)
     return SubmissionRun(script, workdir, None if timed_out else proc.returncode, timed_out,
-                         time.monotonic() - started, timeout)
+                         time.monotonic() - started, timeout, report)
+
+
+def spark_sandbox(script: Path, target: Target, workdir: Path, timeout: float) -> Sandbox:
+    """The job's sandbox: its run folder its only one (outputs, checkpoints, Spark's temp), its script's folder
+    read-only, the other runs hidden, only the grader's broker(s) reachable; Spark's limits. The wall clock is
+    a backstop behind ``timeout`` (which stops the job first, with SIGTERM)."""
+    limits = SPARK.but(wall_s=timeout + 2 * KILL_GRACE_S + 30)
+    return Sandbox(workdir, "spark", limits, routes_for(target.bootstrap), hide=[workdir.parent],
+                   expose=[(script.parent, False)])
 
 
 def _kill_group(proc: subprocess.Popen) -> None:

@@ -1,0 +1,115 @@
+"""Hostile §3.1 submissions graded for real, beside the reference (issue 15): each attack of ``hostile/`` ends
+in a failed sandbox check naming what was refused, no file of the grader changes, the reference is graded
+normally in the same run, and no process of the sandbox user is left behind.
+
+Only the producer's checks run (``-k producer``): every attack is in the producer, and the monitor's run
+would add ~20 s per submission for nothing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import pwd
+import secrets
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from fixtures.paths import REPO
+from fixtures.sandbox.users import STUDENT_USER
+
+from .hostile import ATTACKS
+from .hostile import HERE as HOSTILE
+
+pytestmark = [pytest.mark.slow,
+              pytest.mark.skipif(os.geteuid() != 0, reason="the sandbox's user and namespaces need root")]
+SCRIPTS = ("velib-get-stations.py", "velib-monitor-stations.py")
+GRADE_TIMEOUT_S = 600
+
+
+def _digest(folders: list[Path]) -> dict[str, str]:
+    return {str(p): hashlib.sha256(p.read_bytes()).hexdigest() + oct(p.stat().st_mode)
+            for folder in folders for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def _student_processes() -> list[str]:
+    uid = pwd.getpwnam(STUDENT_USER).pw_uid
+    return [pid for pid in os.listdir("/proc") if pid.isdigit() and _owner(pid) == uid]
+
+
+def _owner(pid: str) -> int | None:
+    try:
+        return os.stat(f"/proc/{pid}").st_uid
+    except OSError:
+        return None
+
+
+@pytest.fixture(scope="module")
+def graded(tmp_path_factory: pytest.TempPathFactory) -> dict:
+    root = tmp_path_factory.mktemp("hostile")
+    mark = f"kafkalab-planted-{secrets.token_hex(4)}"
+    secret_dir = Path.home() / f".kafkalab-sandbox-test-{secrets.token_hex(4)}"  # a fake instructor key
+    secret_dir.mkdir(mode=0o700)
+    key_path = secret_dir / "id_ed25519"
+    key_path.write_text(f"-----BEGIN OPENSSH PRIVATE KEY-----\n{secrets.token_hex(32)}\n")
+    key_path.chmod(0o600)
+    subs = root / "submissions"
+    folders = []
+    for name in ["reference", *ATTACKS]:
+        folder = subs / name
+        folder.mkdir(parents=True)
+        for script in SCRIPTS:
+            shutil.copy(REPO / "reference" / "velib" / script, folder / script)
+        if name in ATTACKS:
+            text = (HOSTILE / f"{name}.py").read_text().replace("{KEY_PATH}", str(key_path))
+            (folder / SCRIPTS[0]).write_text(text.replace("{MARK}", mark))
+        folders.append(folder)
+    before = _digest([secret_dir, subs])
+    report_dir, basetemp = root / "report", root / "basetemp"
+    cmd = [sys.executable, "-m", "pytest", str(REPO / "checks"), "-p", "no:cacheprovider", "-q",
+           "-k", "velib_submission and producer", "--velib-timeout", "10",
+           "--report-dir", str(report_dir), "--basetemp", str(basetemp)]
+    cmd += [arg for folder in folders for arg in ("--velib-submission", str(folder))]
+    try:
+        done = subprocess.run(cmd, cwd=REPO, capture_output=True, text=True, timeout=GRADE_TIMEOUT_S)
+        after = _digest([secret_dir, subs])
+        key = key_path.read_text()
+    finally:
+        shutil.rmtree(secret_dir)
+    data = [json.loads(path.read_text()) for path in report_dir.glob("*.json")]
+    assert len(data) == len(folders), f"{done.stdout[-5000:]}\n{done.stderr[-3000:]}"
+    planted = [p for p in (subs, root, Path("/tmp"), Path.home()) for p in p.glob(f"**/{mark}")]
+    return {"results": {d["target"]: {r["check"]: r for r in d["results"]} for d in data},
+            "before": before, "after": after, "planted": planted, "key": key,
+            "output": done.stdout + done.stderr, "report_dir": report_dir, "left": _student_processes()}
+
+
+def test_the_reference_is_graded_normally_beside_hostile_submissions(graded: dict) -> None:
+    results = graded["results"]["submission-reference"]
+    assert {check: r["outcome"] for check, r in results.items()} == dict.fromkeys(results, "passed"), results
+    assert "test_velib_producer_stays_in_its_sandbox" in results
+
+
+@pytest.mark.parametrize("attack", sorted(ATTACKS))
+def test_each_attack_fails_the_sandbox_check_naming_what_was_refused(graded: dict, attack: str) -> None:
+    result = graded["results"][f"submission-{attack}"]["test_velib_producer_stays_in_its_sandbox"]
+    assert result["outcome"] == "failed", result
+    assert ATTACKS[attack] in result["reason"], result["reason"]
+
+
+def test_no_file_of_the_grader_changes_and_nothing_is_planted_or_left(graded: dict) -> None:
+    assert graded["after"] == graded["before"]
+    assert graded["planted"] == []
+    assert graded["left"] == [], "processes of the sandbox user still running after the grading run"
+
+
+def test_the_stolen_key_reaches_no_report_nor_the_terminal(graded: dict) -> None:
+    secret = graded["key"].splitlines()[1]
+    assert secret not in graded["output"]
+    leaking = [p for p in graded["report_dir"].rglob("*") if p.is_file() and secret in p.read_text(errors="replace")]
+    assert leaking == []
