@@ -13,13 +13,13 @@ from collections.abc import Iterator
 import pytest
 from kafka import KafkaAdminClient
 
+from checks.topic_checks import existing_topic
 from fixtures import clients
 from fixtures.health import TargetHealth
 from fixtures.kafka_facts import (
     TopicFacts,
     advertised_problem,
     cleanup_grader_objects,
-    describe_topic,
 )
 from fixtures.net import BrokerList
 from fixtures.probes import KafkaStatus, ZooKeeperStatus
@@ -69,7 +69,4 @@ def bootstrap(health: TargetHealth, reachable_broker: KafkaStatus) -> BrokerList
 
 @pytest.fixture(scope="session")
 def conversation(admin: KafkaAdminClient) -> TopicFacts:
-    facts = describe_topic(admin, "conversation")
-    if facts is None:
-        needs("topic conversation", "it does not exist (§2.1.4: kafka-topics.sh --create … --topic conversation)")
-    return facts
+    return existing_topic(admin, "conversation", "§2.1.4: kafka-topics.sh --create … --topic conversation")

@@ -7,12 +7,21 @@ import difflib
 from kafka import KafkaAdminClient
 
 from fixtures.kafka_facts import TopicFacts, describe_topic
-from fixtures.verdict import Hint, expect, fail, record_found
+from fixtures.verdict import Hint, expect, fail, needs, record_found
 
 PARTITIONS = Hint(
     "Passez le topic à {expected} partitions : `kafka-topics.sh --alter --topic {topic} --partitions {expected} …`.",
     "Raise the topic to {expected} partitions: `kafka-topics.sh --alter --topic {topic} --partitions {expected} …`.",
 )
+
+
+def existing_topic(admin: KafkaAdminClient, topic: str, where: str) -> TopicFacts:
+    """The description of a topic a later step depends on; its absence *blocks* that step (``where``: the lab
+    section and command that create it), the check of the creating step being the one that fails."""
+    facts = describe_topic(admin, topic)
+    if facts is None:
+        needs(f"topic {topic}", f"it does not exist ({where})")
+    return facts
 
 
 def topic_must_exist(admin: KafkaAdminClient, topic: str, hint: Hint) -> TopicFacts:

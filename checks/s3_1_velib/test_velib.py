@@ -19,9 +19,9 @@ from kafka.consumer.fetcher import ConsumerRecord
 
 from checks.group_checks import group_must_have_committed
 from checks.s3_1_velib.oracle import record_problems, station_id
-from checks.topic_checks import partitions_must_be, topic_must_exist
+from checks.topic_checks import existing_topic, partitions_must_be, topic_must_exist
 from fixtures import clients
-from fixtures.kafka_facts import TopicFacts, begin_offsets, describe_topic, end_offsets
+from fixtures.kafka_facts import TopicFacts, begin_offsets, end_offsets
 from fixtures.net import BrokerList
 from fixtures.verdict import expect, fail, needs, record_found
 
@@ -40,10 +40,7 @@ MIN_REPEATED_STATIONS = 10
 
 @pytest.fixture(scope="session")
 def velib_topic(admin: KafkaAdminClient) -> TopicFacts:
-    facts = describe_topic(admin, TOPIC)
-    if facts is None:
-        needs(f"topic {TOPIC}", f"it does not exist (§3.1.2: kafka-topics.sh --create … --topic {TOPIC})")
-    return facts
+    return existing_topic(admin, TOPIC, f"§3.1.2: kafka-topics.sh --create … --topic {TOPIC}")
 
 
 @dataclass

@@ -9,10 +9,11 @@ from collections import Counter
 import pytest
 from kafka import KafkaAdminClient
 
+from checks.topic_checks import existing_topic
 from fixtures.health import TargetHealth
-from fixtures.kafka_facts import TopicFacts, describe_topic
+from fixtures.kafka_facts import TopicFacts
 from fixtures.probes import KafkaStatus
-from fixtures.verdict import expect, fail, needs, record_found
+from fixtures.verdict import expect, fail, record_found
 
 from . import hints
 from .brokers import MIN_BROKERS, registered_ids
@@ -24,11 +25,8 @@ MIN_REPLICATION = 2
 
 @pytest.fixture(scope="session")
 def replicated_topic(admin: KafkaAdminClient) -> TopicFacts:
-    facts = describe_topic(admin, TOPIC)
-    if facts is None:
-        needs(f"topic {TOPIC}", "it does not exist (§3.2.2: kafka-topics.sh --create --replication-factor 2 "
-                                "--partitions 10 --topic velib-stations)")
-    return facts
+    return existing_topic(admin, TOPIC, "§3.2.2: kafka-topics.sh --create --replication-factor 2 --partitions 10 "
+                                        "--topic velib-stations")
 
 
 @pytest.mark.step("3.2.1")

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import shutil
+import signal
 import sys
 import threading
 import time
@@ -93,11 +94,18 @@ def main(argv: list[str] | None = None) -> int:
     app = make_app(lambda only: timeline.state(stale_s, only=only), dashboard.report_path, args.poll)
     dashboard.thread.start()
     print(f"dashboard: http://{args.host}:{args.port}/ (Ctrl-C to stop)", file=sys.stderr, flush=True)
+    # uvicorn handles Ctrl-C and SIGTERM during the run, then raises the signal again once it has shut down:
+    # these handlers turn that into "the session is over" so that the reports are still written.
+    signal.signal(signal.SIGTERM, lambda *_: None)
     try:
-        uvicorn.run(app, host=args.host, port=args.port, log_level="warning")  # handles Ctrl-C and SIGTERM
+        uvicorn.run(app, host=args.host, port=args.port, log_level="warning")
+    except KeyboardInterrupt:
+        pass
     finally:
         dashboard.stop(args.report_dir)
         timeline.close()
+        print(f"dashboard: stopped; reports in {args.report_dir}" if args.report_dir else "dashboard: stopped",
+              file=sys.stderr, flush=True)
     return 0
 
 
