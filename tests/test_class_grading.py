@@ -72,10 +72,12 @@ def test_a_bad_roster_row_is_reported_and_the_class_still_graded(serial) -> None
 
 
 def test_the_class_exports_are_written(serial) -> None:
-    moodle = (serial.report_dir / "moodle.csv").read_text().splitlines()
+    # --step 2 is a partial run: its gradebook files are suffixed, never the class's moodle.csv.
+    assert not (serial.report_dir / "moodle.csv").exists()
+    moodle = (serial.report_dir / "moodle-partial.csv").read_text().splitlines()
     assert len(moodle) == 1 + len(EXPECTED_FAILED) and moodle[1].startswith("alice@univ.example,alice,20.00")
     assert (serial.report_dir / "junit.xml").exists() and (serial.report_dir / "results.jsonl").exists()
-    assert (serial.report_dir / "gradescope" / "bob" / "results.json").exists()
+    assert (serial.report_dir / "gradescope-partial" / "bob" / "results.json").exists()
 
 
 def test_parallel_grading_gives_the_same_results(serial, roster: Path, tmp_path: Path) -> None:
