@@ -1,55 +1,49 @@
-"""Files an instructor imports elsewhere: a Moodle gradebook CSV, Gradescope-style results.json per student,
-and one JSON line per result. (JUnit XML comes from pytest's own ``--junitxml``, set by ``--report-dir``.)
+"""Files an instructor imports elsewhere: the gradebooks (Moodle ``moodle.csv``, Canvas ``canvas.csv``),
+Gradescope-style results.json per student, and one JSON line per result. (JUnit XML comes from pytest's own
+``--junitxml``, set by ``--report-dir``.)
 """
 
 from __future__ import annotations
 
-import csv
 import json
 from pathlib import Path
 
-from .results import BLOCKED, FAILED, NOT_EVALUATED, PASSED, TargetResults
+from .canvas import write_canvas_csv
+from .gradebook import Export, on_20
+from .moodle import write_moodle_csv
+from .results import OUTCOME_LABELS, PASSED, TargetResults
 from .rubric import Rubric
 
-MOODLE_GRADE_ITEM = "TP Kafka (/20)"
+__all__ = ["write_canvas_csv", "write_gradebooks", "write_moodle_csv", "gradescope_results", "write_jsonl"]
 
 
-def _feedback(results: TargetResults) -> str:
-    failed = [r.title for r in results.in_lab_order() if r.outcome in (FAILED, BLOCKED)]
-    text = "Tout est correct." if not failed else "À revoir : " + " ; ".join(failed)
-    not_evaluated = [r.title for r in results.in_lab_order() if r.outcome == NOT_EVALUATED]
-    if not_evaluated:
-        text += " Non évalué (sans effet sur la note) : " + " ; ".join(not_evaluated)
-    return text
-
-
-def write_moodle_csv(all_results: list[TargetResults], rubric: Rubric, path: Path) -> Path:
-    """Moodle's grade import keys rows by email (or ID number); grade and feedback are imported together."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("w", newline="", encoding="utf-8") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(["Email address", "ID number", MOODLE_GRADE_ITEM, f"{MOODLE_GRADE_ITEM} (feedback)"])
-        for results in sorted(all_results, key=lambda r: r.target):
-            info = results.meta.get("target", {})
-            grade = rubric.grade(results)
-            writer.writerow([info.get("email", ""), results.target, f"{grade.on_20:.2f}", _feedback(results)])
-    return path
+def write_gradebooks(all_results: list[TargetResults], rubric: Rubric, out: Path, suffix: str = "") -> list[Export]:
+    """The class's gradebook files; ``suffix`` ("-partial") keeps a partial run's apart from the class's."""
+    return [write_moodle_csv(all_results, rubric, out / f"moodle{suffix}.csv"),
+            write_canvas_csv(all_results, rubric, out / f"canvas{suffix}.csv")]
 
 
 def gradescope_results(results: TargetResults, rubric: Rubric) -> dict:
-    """Gradescope's autograder ``results.json``: score, per-test name/score/max_score/status/output."""
+    """Gradescope's autograder ``results.json``. The score is the grade on 20, and each test's score and
+    max_score are its points on that scale (they add up to the score and to 20); a test not evaluated has
+    max_score 0 and says why; the output states on how many points the grade stands."""
+    grade = rubric.grade(results)
     tests = []
     for r in results.in_lab_order():
-        weight = rubric.weight(r.check)
-        parts = (r.reason, r.hint_fr and f"FR: {r.hint_fr}", r.hint_en and f"EN: {r.hint_en}")
-        output = "\n".join(part for part in parts if part)
-        tests.append({"name": r.title, "number": r.step, "score": weight if r.outcome == PASSED else 0,
-                      "max_score": weight if r.counted else 0, "status": "passed" if r.outcome == PASSED else "failed",
-                      "output": output, "visibility": "visible", "tags": [r.outcome]})
-    grade = rubric.grade(results)
+        worth = round(on_20(rubric.weight(r.check), grade), 4) if r.counted else 0.0
+        parts = (r.reason, r.blocked_by and f"bloqué par · blocked by: {r.blocked_by}",
+                 r.hint_fr and f"FR: {r.hint_fr}", r.hint_en and f"EN: {r.hint_en}")
+        test = {"name": r.title, "number": r.step, "score": worth if r.outcome == PASSED else 0.0,
+                "max_score": worth, "output": "\n".join(part for part in parts if part), "visibility": "visible",
+                "tags": [r.outcome]}
+        if r.counted:  # a test not evaluated has no status: it neither passed nor failed
+            test["status"] = "passed" if r.outcome == PASSED else "failed"
+        else:
+            test["name"] += f" ({' · '.join(OUTCOME_LABELS[r.outcome])})"
+        tests.append(test)
     started, finished = results.meta.get("started"), results.meta.get("finished")
-    return {"score": grade.points, "execution_time": round(finished - started, 1) if started and finished else None,
-            "output": f"Note : {grade.on_20:.2f}/20", "tests": tests}
+    return {"score": grade.on_20, "execution_time": round(finished - started, 1) if started and finished else None,
+            "output": f"Note · grade: {grade.basis()}", "tests": tests}
 
 
 def write_gradescope(results: TargetResults, rubric: Rubric, path: Path) -> Path:

@@ -75,7 +75,7 @@ def test_the_class_exports_are_written(serial) -> None:
     # --step 2 is a partial run: its gradebook files are suffixed, never the class's moodle.csv.
     assert not (serial.report_dir / "moodle.csv").exists()
     moodle = (serial.report_dir / "moodle-partial.csv").read_text().splitlines()
-    assert len(moodle) == 1 + len(EXPECTED_FAILED) and moodle[1].startswith("alice@univ.example,alice,20.00")
+    assert len(moodle) == 1 + len(EXPECTED_FAILED) and moodle[1].startswith("alice@univ.example,20.00,")
     assert (serial.report_dir / "junit.xml").exists() and (serial.report_dir / "results.jsonl").exists()
     assert (serial.report_dir / "gradescope-partial" / "bob" / "results.json").exists()
 

@@ -19,7 +19,8 @@ def student(target: str, outcomes: dict[str, str], name: str = "", email: str = 
     results = [CheckResult.build(target=target, check=check, title=check, step="2.1.4", outcome=outcome,
                                  reason="" if outcome == "passed" else f"{check} broke")
                for check, outcome in outcomes.items()]
-    return TargetResults(target, results, {"target": {"student": name, "email": email, "host": f"pi-{target}"}})
+    return TargetResults(target, results, {"target": {"student": name, "email": email, "host": f"pi-{target}",
+                                                      "roster": "yes"}})
 
 
 def test_the_grade_on_20_follows_the_weights() -> None:
@@ -60,17 +61,17 @@ def test_results_of_schema_1_read_as_the_four_states() -> None:
 
 def test_moodle_csv_has_one_row_per_student_keyed_by_email(tmp_path) -> None:
     rubric = Rubric(default=1)
-    path = write_moodle_csv([student("alice", {"a": "passed"}, email="alice@univ.fr"),
-                             student("bob", {"a": "failed"}, email="bob@univ.fr")], rubric, tmp_path / "m.csv")
-    rows = list(csv.reader(path.open()))
-    assert rows[0][:3] == ["Email address", "ID number", "TP Kafka (/20)"]
-    assert rows[1][:3] == ["alice@univ.fr", "alice", "20.00"] and rows[2][:3] == ["bob@univ.fr", "bob", "0.00"]
-    assert "À revoir" in rows[2][3]
+    export = write_moodle_csv([student("alice", {"a": "passed"}, email="alice@univ.fr"),
+                               student("bob", {"a": "failed"}, email="bob@univ.fr")], rubric, tmp_path / "m.csv")
+    rows = list(csv.reader(export.path.open()))
+    assert rows[0] == ["Email address", "TP Kafka", "TP Kafka (feedback)"]
+    assert rows[1][:2] == ["alice@univ.fr", "20.00"] and rows[2][:2] == ["bob@univ.fr", "0.00"]
+    assert "−20,00 pt" in rows[2][2]
 
 
 def test_gradescope_results_follow_its_format() -> None:
     data = gradescope_results(student("alice", {"a": "passed", "b": "failed"}), Rubric(default=2))
-    assert data["score"] == 2 and [t["max_score"] for t in data["tests"]] == [2, 2]
+    assert data["score"] == 10 and [t["max_score"] for t in data["tests"]] == [10, 10]
     assert {t["status"] for t in data["tests"]} == {"passed", "failed"}
     assert all(set(t) >= {"name", "score", "max_score", "status", "output", "visibility"} for t in data["tests"])
 
