@@ -88,8 +88,11 @@ def main(argv: list[str] | None = None) -> int:
         pytest_args = ["-n", str(args.workers), *pytest_args]
     args.workdir.mkdir(parents=True, exist_ok=True)
     timeline = Timeline(args.state)
-    dashboard = Dashboard(PassRunner(args.roster.resolve(), args.workdir.resolve(), pytest_args), timeline,
-                          args.interval)
+    try:
+        runner = PassRunner(args.roster.resolve(), args.workdir.resolve(), pytest_args)
+    except ValueError as exc:
+        parser.error(str(exc))
+    dashboard = Dashboard(runner, timeline, args.interval)
     stale_s = args.stale_minutes * 60
     app = make_app(lambda only: timeline.state(stale_s, only=only), dashboard.report_path, args.poll)
     dashboard.thread.start()

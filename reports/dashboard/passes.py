@@ -1,7 +1,9 @@
-"""One grading pass: ``pytest checks --roster … -m "not destructive"`` in a subprocess, read back as results.
+"""One grading pass: ``pytest checks --roster …`` in a subprocess, read back as results.
 
 A pass is an ordinary grading run (the instructor's own command, with the same probes and timeouts), so a dead
-host costs the dashboard exactly what it costs a normal run. Destructive checks are never run by the dashboard.
+host costs the dashboard exactly what it costs a normal run, and the last pass's exports are the class's usual
+files. Destructive checks are never run by the dashboard: without ``--allow-destructive`` (refused here) they
+are *not evaluated*, which costs no student a point.
 """
 
 from __future__ import annotations
@@ -40,9 +42,13 @@ class PassRunner:
     checks_dir: Path = Path(__file__).resolve().parents[2] / "checks"
     _proc: subprocess.Popen | None = field(default=None, repr=False)
 
+    def __post_init__(self) -> None:
+        if any(arg.startswith("--allow-destructive") for arg in self.pytest_args):
+            raise ValueError("the dashboard never runs destructive checks: drop --allow-destructive")
+
     def command(self, folder: Path) -> list[str]:
         return [sys.executable, "-m", "pytest", str(self.checks_dir), "-p", "no:cacheprovider", "-q",
-                "--roster", str(self.roster), "-m", "not destructive", "--report-dir", str(folder),
+                "--roster", str(self.roster), "--report-dir", str(folder),
                 *self.pytest_args]
 
     def run(self, number: int) -> PassResult:
