@@ -10,7 +10,8 @@ from kafka import KafkaAdminClient
 
 from fixtures import clients
 from fixtures.kafka_facts import TopicFacts, end_offsets, group_offsets
-from fixtures.verdict import Hint, expect, fail, record_found
+from fixtures.verdict import Hint, expect, fail, record_figure, record_found
+from reports.figures import lag_figure
 
 
 def student_groups(admin: KafkaAdminClient) -> list[str]:
@@ -27,6 +28,7 @@ def group_must_have_committed(admin: KafkaAdminClient, group: str, topic: TopicF
     record_found("\n".join(
         f"partition {p}: current-offset {committed.get(p, '-')} log-end-offset {ends[p]} lag "
         f"{ends[p] - committed[p] if p in committed else '-'}" for p in sorted(ends)))
+    record_figure(lag_figure(group, topic.name, committed, ends))  # the same figures, drawn
     if not committed:
         fail(f"group {group!r} has no committed offset on {topic.name!r}", missing,
              expected=f"offsets of group {group}", found=f"groups: {student_groups(admin) or 'none'}")

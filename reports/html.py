@@ -5,15 +5,17 @@ offline and can be mailed to a student."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 from pathlib import Path
 from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup, escape
 
-from .results import OUTCOME_LABELS, TargetResults
+from .figures import draw, rates_figure
+from .results import COUNTED, NOT_EVALUATED, OUTCOME_LABELS, PASSED, TargetResults
 from .rubric import Rubric
-from .steps import step_key
+from .steps import section_title, step_key
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 _COLORS = ("#4477aa", "#ee6677", "#228833", "#ccbb44")
@@ -25,6 +27,17 @@ _ENV = Environment(
     lstrip_blocks=True,
 )
 _ENV.filters["when"] = lambda ts: dt.datetime.fromtimestamp(ts, dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+_CODE_SPAN = re.compile(r"`([^`\n]+)`")
+
+
+def code_spans(text: str | None) -> Markup:
+    """Markdown code spans (`kafka-topics.sh --alter`) as <code>, everything else as escaped text."""
+    return Markup(_CODE_SPAN.sub(r"<code>\1</code>", str(escape(text or ""))))
+
+
+_ENV.filters["code"] = code_spans
+_ENV.globals["draw"] = draw
+_ENV.globals["section"] = section_title
 
 
 def bar_chart(chart: dict[str, Any], width: int = 420, bar: int = 18) -> Markup:
@@ -57,8 +70,18 @@ def render_target(results: TargetResults, rubric: Rubric | None = None) -> str:
     rubric = rubric or Rubric.load()
     return _ENV.get_template("target.html.j2").render(
         results=results, ordered=results.in_lab_order(), counts=results.counts(), grade=rubric.grade(results),
-        labels=OUTCOME_LABELS,
+        labels=OUTCOME_LABELS, not_evaluated=[r for r in results.in_lab_order() if r.outcome == NOT_EVALUATED],
         rubric=rubric, info=results.meta.get("target", {}))
+
+
+def pass_rates(all_results: list[TargetResults]) -> dict:
+    """Per lab step, over the whole class: checks passed over checks counted (not evaluated ones left out)."""
+    steps = sorted({r.step for t in all_results for r in t.results}, key=step_key)
+    rows = []
+    for step in steps:
+        counted = [r for t in all_results for r in t.results if r.step == step and r.outcome in COUNTED]
+        rows.append((step, *section_title(step), sum(r.outcome == PASSED for r in counted), len(counted)))
+    return rates_figure(rows)
 
 
 def render_class(all_results: list[TargetResults], rubric: Rubric, roster_errors: list[str]) -> str:
@@ -71,7 +94,8 @@ def render_class(all_results: list[TargetResults], rubric: Rubric, roster_errors
         buckets[min(int(grade.on_20 // 4), 4)] += 1
     return _ENV.get_template("class.html.j2").render(
         ordered=ordered, steps=steps, grid=grid, grades=grades, rubric=rubric, roster_errors=roster_errors,
-        distribution=bar_chart({"title": "Répartition des notes / grades", "series": {"students": {
+        rates=draw(pass_rates(ordered)),
+        distribution=bar_chart({"title": "Répartition des notes · grade distribution", "series": {"students": {
             f"{4 * i:>2}–{4 * i + 4}": n for i, n in enumerate(buckets)}}}))
 
 

@@ -15,7 +15,9 @@ from typing import Any
 
 from reports.steps import step_key
 
-SCHEMA_VERSION = 2  # 2: four outcome states (passed, failed, blocked, not_evaluated), blocked_by, harness_error
+# 2: four outcome states (passed, failed, blocked, not_evaluated), blocked_by, harness_error;
+# 3: title_fr, figures (pictures drawn by the report from their data, reports/figures.py), rerun
+SCHEMA_VERSION = 3
 USER_PROPERTY = "kafkalab.result"
 
 # The four outcome states, in every report and export:
@@ -55,7 +57,7 @@ def _text(value: Any) -> str | None:
 class CheckResult:
     target: str
     check: str
-    title: str
+    title: str  # English: the check's docstring, first line (check50's convention)
     step: str
     outcome: str  # one of OUTCOMES
     reason: str = ""
@@ -73,6 +75,12 @@ class CheckResult:
     blocked_by: str | None = None
     # not_evaluated because the harness itself broke: the traceback, for the instructor (never the student's).
     harness_error: str | None = None
+    # French title: the docstring's ``FR:`` line (the page shows it first, the English title under it).
+    title_fr: str | None = None
+    # Pictures, as data (kinds in reports/figures.py): the report draws them, the JSON export holds the same.
+    figures: list[dict[str, Any]] = field(default_factory=list)
+    # The command that re-runs this check alone on the student's own host (failed and blocked checks).
+    rerun: str | None = None
 
     @property
     def counted(self) -> bool:
@@ -92,7 +100,8 @@ class CheckResult:
     @classmethod
     def build(cls, **values: Any) -> CheckResult:
         """Make a result from raw values, turning them into masked text."""
-        for name in ("reason", "expected", "found", "hint_fr", "hint_en", "note", "blocked_by", "harness_error"):
+        for name in ("reason", "expected", "found", "hint_fr", "hint_en", "note", "blocked_by", "harness_error",
+                     "rerun"):
             if name in values:
                 values[name] = _text(values[name]) if name != "reason" else (_text(values[name]) or "")
         values["logs"] = {k: mask_secrets(v) for k, v in (values.get("logs") or {}).items()}

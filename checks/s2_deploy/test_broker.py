@@ -18,7 +18,9 @@ from . import hints
 
 @pytest.mark.step("2.1.3")
 def test_broker_speaks_kafka(health: TargetHealth) -> None:
-    """The broker answers Kafka requests (ApiVersions, Metadata) on its port."""
+    """The broker answers Kafka requests (ApiVersions, Metadata) on its port.
+
+    FR: Le broker répond aux requêtes Kafka (ApiVersions, Metadata) sur son port."""
     first = health.first_broker
     endpoint = first.endpoint
     if first.speaks_kafka:
@@ -38,7 +40,9 @@ def test_broker_speaks_kafka(health: TargetHealth) -> None:
 @pytest.mark.step("2.1.3")
 def test_broker_is_registered_in_zookeeper(zookeeper: ZooKeeperStatus, broker: KafkaStatus,
                                            check_timeout: float) -> None:
-    """The broker is registered in ZooKeeper under /brokers/ids."""
+    """The broker is registered in ZooKeeper under /brokers/ids.
+
+    FR: Le broker est enregistré dans ZooKeeper sous /brokers/ids."""
     client = KazooClient(hosts=str(zookeeper.endpoint), timeout=5.0, connection_retry={"max_tries": 1},
                          command_retry={"max_tries": 1})
     try:
@@ -58,7 +62,9 @@ def test_broker_is_registered_in_zookeeper(zookeeper: ZooKeeperStatus, broker: K
 
 @pytest.mark.step("2.1.3")
 def test_broker_advertises_a_reachable_address(target: Target, broker: KafkaStatus, health: TargetHealth) -> None:
-    """The broker advertises an address that clients on other machines can reach (not localhost)."""
+    """The broker advertises an address that clients on other machines can reach (not localhost).
+
+    FR: Le broker annonce une adresse que les clients d'autres machines peuvent joindre (pas localhost)."""
     behind = broker.broker_behind()
     advertised = str(behind.endpoint) if behind else "?"
     record_found(f"advertised {advertised}")

@@ -22,19 +22,26 @@ MIN_RETENTION_MS = 3_600_000
 
 @pytest.mark.step("2.1.4")
 def test_conversation_topic_exists(admin: KafkaAdminClient) -> None:
-    """The topic `conversation` exists."""
+    """The topic `conversation` exists.
+
+    FR: Le topic `conversation` existe."""
     topic_must_exist(admin, TOPIC, hints.TOPIC_MISSING.format(topic=TOPIC))
 
 
 @pytest.mark.step("2.1.6")
 def test_conversation_has_two_partitions(conversation: TopicFacts) -> None:
-    """`conversation` has 2 partitions after `kafka-topics.sh --alter --partitions 2`."""
+    """`conversation` has 2 partitions after `kafka-topics.sh --alter --partitions 2`.
+
+    FR: `conversation` a 2 partitions après `kafka-topics.sh --alter --partitions 2`."""
     partitions_must_be(conversation, PARTITIONS_AFTER_ALTER)
 
 
 @pytest.mark.step("2.1.4")
 def test_conversation_description_is_consistent(conversation: TopicFacts, health: TargetHealth) -> None:
-    """Every partition of `conversation` has one replication factor, a live leader among its replicas, a full ISR."""
+    """Every partition of `conversation` has one replication factor, a live leader among its replicas, a full ISR.
+
+    FR: Chaque partition de `conversation` a un facteur de réplication de 1, un leader vivant parmi ses répliques, un
+    ISR complet."""
     record_found(conversation.describe())
     live = {b.node_id for status in health.live_brokers() for b in status.brokers}
     problems = []
@@ -59,7 +66,9 @@ def test_conversation_description_is_consistent(conversation: TopicFacts, health
 @pytest.mark.step("2.1.6")
 def test_conversation_keeps_messages_from_the_beginning(admin: KafkaAdminClient, conversation: TopicFacts,
                                                         bootstrap: BrokerList, check_timeout: float) -> None:
-    """`conversation` holds messages that a consumer can still read `--from-beginning` (retention)."""
+    """`conversation` holds messages that a consumer can still read `--from-beginning` (retention).
+
+    FR: `conversation` garde des messages qu'un consumer peut encore lire avec `--from-beginning` (rétention)."""
     ends = end_offsets(admin, conversation)
     begins = begin_offsets(admin, conversation)
     stored = sum(ends[p] - begins[p] for p in ends)

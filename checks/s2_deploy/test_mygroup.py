@@ -18,7 +18,9 @@ GROUP = "mygroup"
 
 @pytest.mark.step("2.1.6")
 def test_mygroup_exists(admin: KafkaAdminClient) -> None:
-    """The consumer group `mygroup` exists (`kafka-consumer-groups.sh --list`)."""
+    """The consumer group `mygroup` exists (`kafka-consumer-groups.sh --list`).
+
+    FR: Le groupe de consumers `mygroup` existe (`kafka-consumer-groups.sh --list`)."""
     groups = student_groups(admin)
     record_found(f"groups: {groups}")
     expect(group_exists(admin, GROUP), f"group {GROUP!r} does not exist", hints.GROUP_MISSING,
@@ -27,14 +29,19 @@ def test_mygroup_exists(admin: KafkaAdminClient) -> None:
 
 @pytest.mark.step("2.1.6")
 def test_mygroup_has_committed_offsets_on_conversation(admin: KafkaAdminClient, conversation: TopicFacts) -> None:
-    """`mygroup` committed offsets on `conversation` past the start (`kafka-consumer-groups.sh --describe`)."""
+    """`mygroup` committed offsets on `conversation` past the start (`kafka-consumer-groups.sh --describe`).
+
+    FR: `mygroup` a validé des offsets sur `conversation` au-delà du début (`kafka-consumer-groups.sh --describe`)."""
     group_must_have_committed(admin, GROUP, conversation, hints.GROUP_MISSING, hints.GROUP_AT_START.format(group=GROUP))
 
 
 @pytest.mark.step("2.1.6")
 def test_group_consumes_each_message_exactly_once(admin: KafkaAdminClient, bootstrap: BrokerList,
                                                   check_timeout: float) -> None:
-    """A group resumes where it stopped: messages sent while its consumer was off arrive once, none twice."""
+    """A group resumes where it stopped: messages sent while its consumer was off arrive once, none twice.
+
+    FR: Un groupe reprend où il s'est arrêté : les messages envoyés pendant l'arrêt de son consumer arrivent une
+    fois, aucun deux fois."""
     trial = exactly_once_trial(admin, bootstrap, timeout_s=check_timeout)
     record_found(trial.summary())
     if trial.error:

@@ -15,7 +15,10 @@ from . import hints
 @pytest.mark.step("2.1.6")
 def test_partitions_are_shared_by_two_consumers_of_a_group(conversation: TopicFacts, bootstrap: BrokerList,
                                                             check_timeout: float) -> None:
-    """Two consumers of one group get disjoint partitions of `conversation` that cover them all."""
+    """Two consumers of one group get disjoint partitions of `conversation` that cover them all.
+
+    FR: Deux consumers d'un même groupe reçoivent des partitions disjointes de `conversation` qui les couvrent
+    toutes."""
     if conversation.partition_count < 2:
         fail(f"`conversation` has {conversation.partition_count} partition: the second consumer would stay idle",
              hints.SECOND_CONSUMER_IDLE.format(found=conversation.partition_count),

@@ -12,7 +12,9 @@ from . import hints
 
 @pytest.mark.step("2.1.2")
 def test_zookeeper_answers_on_its_port(health: TargetHealth, record_property) -> None:
-    """ZooKeeper answers the four-letter word `srvr` on its client port."""
+    """ZooKeeper answers the four-letter word `srvr` on its client port.
+
+    FR: ZooKeeper répond à la commande de quatre lettres `srvr` sur son port client."""
     zk = health.zookeeper
     endpoint = zk.endpoint
     if zk.up:

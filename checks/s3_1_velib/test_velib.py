@@ -90,19 +90,25 @@ def velib_sample(admin: KafkaAdminClient, velib_topic: TopicFacts, bootstrap: Br
 
 @pytest.mark.step("3.1.2")
 def test_velib_topic_exists(admin: KafkaAdminClient) -> None:
-    """The topic `velib-stations` exists."""
+    """The topic `velib-stations` exists.
+
+    FR: Le topic `velib-stations` existe."""
     topic_must_exist(admin, TOPIC, hints.VELIB_TOPIC_MISSING)
 
 
 @pytest.mark.step("3.1.4")
 def test_velib_topic_has_ten_partitions(velib_topic: TopicFacts) -> None:
-    """`velib-stations` has 10 partitions after `kafka-topics.sh --alter --partitions 10`."""
+    """`velib-stations` has 10 partitions after `kafka-topics.sh --alter --partitions 10`.
+
+    FR: `velib-stations` a 10 partitions après `kafka-topics.sh --alter --partitions 10`."""
     partitions_must_be(velib_topic, PARTITIONS)
 
 
 @pytest.mark.step("3.1.2")
 def test_velib_records_are_station_json(velib_sample: Sample) -> None:
-    """The records of `velib-stations` are stations' JSON with the fields the monitor reads."""
+    """The records of `velib-stations` are stations' JSON with the fields the monitor reads.
+
+    FR: Les enregistrements de `velib-stations` sont le JSON des stations, avec les champs que lit le moniteur."""
     if not velib_sample.records:
         fail(f"topic {TOPIC!r} holds no record", hints.VELIB_EMPTY, expected="station records",
              found=f"{velib_sample.stored} record(s) stored")
@@ -120,13 +126,17 @@ def test_velib_records_are_station_json(velib_sample: Sample) -> None:
 
 @pytest.mark.step("3.1.3")
 def test_velib_monitor_group_has_committed_offsets(admin: KafkaAdminClient, velib_topic: TopicFacts) -> None:
-    """The group `velib-monitor-stations` committed offsets on `velib-stations` (and its lag is shown)."""
+    """The group `velib-monitor-stations` committed offsets on `velib-stations` (and its lag is shown).
+
+    FR: Le groupe `velib-monitor-stations` a validé des offsets sur `velib-stations` (son retard est montré)."""
     group_must_have_committed(admin, GROUP, velib_topic, hints.VELIB_GROUP, hints.VELIB_GROUP)
 
 
 @pytest.mark.step("3.1.4")
 def test_velib_each_station_is_in_one_partition(velib_topic: TopicFacts, velib_sample: Sample) -> None:
-    """Records are keyed by station: each station's records are all in one partition."""
+    """Records are keyed by station: each station's records are all in one partition.
+
+    FR: Les enregistrements ont la station pour clé : ceux d'une station sont tous dans une même partition."""
     if velib_topic.partition_count < 2:
         needs(f"{TOPIC} with several partitions", f"it has {velib_topic.partition_count} (§3.1.4: --alter)")
     partitions: dict[tuple, set[int]] = defaultdict(set)

@@ -95,7 +95,9 @@ def _shown(text: str, key: str, lines: int = 8) -> str:
 
 @pytest.mark.step("3.1.2")
 def test_velib_submission_has_both_scripts(submission: VelibSubmission) -> None:
-    """The submission holds `velib-get-stations.py` and `velib-monitor-stations.py`."""
+    """The submission holds `velib-get-stations.py` and `velib-monitor-stations.py`.
+
+    FR: Le rendu contient `velib-get-stations.py` et `velib-monitor-stations.py`."""
     missing = submission.missing()
     record_found(f"{submission.folder}: {'missing ' + ', '.join(missing) if missing else 'both'}")
     expect(not missing, f"missing in the submission: {', '.join(missing)}", hints.MISSING_FILES,
@@ -105,7 +107,9 @@ def test_velib_submission_has_both_scripts(submission: VelibSubmission) -> None:
 
 @pytest.mark.step("3.1.2")
 def test_velib_api_key_is_not_written_in_the_scripts(scripts: VelibSubmission, producer_result: ProducerRun) -> None:
-    """The API key is read from JCDECAUX_API_KEY, not written in the scripts."""
+    """The API key is read from JCDECAUX_API_KEY, not written in the scripts.
+
+    FR: La clé d'API est lue dans JCDECAUX_API_KEY, elle n'est pas écrite dans les scripts."""
     literals = [k for path in (scripts.producer, scripts.monitor) for k in hard_coded_keys(path)]
     run = producer_result
     record_found(f"{len(literals)} key-like literal(s); the API got {run.calls} request(s), "
@@ -120,7 +124,10 @@ def test_velib_api_key_is_not_written_in_the_scripts(scripts: VelibSubmission, p
 @pytest.mark.step("3.1.2")
 def test_velib_producer_sends_one_record_per_station_per_poll(producer_result: ProducerRun,
                                                               velib_snapshots: list[Snapshot], velib_key: str) -> None:
-    """The producer sends exactly one record per station to `velib-stations` for each answer of the API."""
+    """The producer sends exactly one record per station to `velib-stations` for each answer of the API.
+
+    FR: Le producer envoie exactement un enregistrement par station dans `velib-stations` pour chaque réponse de
+    l'API."""
     run = producer_result
     if not run.served:
         fail("the producer never got a list of stations from the API", hints.ONE_PER_STATION,
@@ -149,7 +156,10 @@ def test_velib_producer_sends_one_record_per_station_per_poll(producer_result: P
 
 @pytest.mark.step("3.1.4")
 def test_velib_producer_keys_records_by_station(producer_result: ProducerRun) -> None:
-    """The producer keys its records by station: each station's records all land in one partition."""
+    """The producer keys its records by station: each station's records all land in one partition.
+
+    FR: Le producer donne la station pour clé : les enregistrements d'une station arrivent tous dans une même
+    partition."""
     partitions: dict[tuple, set[int]] = defaultdict(set)
     for record in producer_result.records:
         if not record_problems(record.value):
@@ -167,7 +177,9 @@ def test_velib_producer_keys_records_by_station(producer_result: ProducerRun) ->
 @pytest.mark.step("3.1.3")
 def test_velib_monitor_prints_the_expected_lines(monitor_result: MonitorRun, velib_snapshots: list[Snapshot],
                                                  velib_key: str) -> None:
-    """The monitor prints exactly the expected `+N address (contract)` lines for the 20 replayed snapshots."""
+    """The monitor prints exactly the expected `+N address (contract)` lines for the 20 replayed snapshots.
+
+    FR: Le moniteur affiche exactement les lignes `+N adresse (contrat)` attendues pour les 20 instantanés rejoués."""
     expected = expected_lines([s.stations for s in velib_snapshots])
     found = [line for lines in monitor_result.phase1 for line in lines]
     record_found(f"{len(found)} line(s) from {len(monitor_result.phase1)} instance(s), "
@@ -185,7 +197,9 @@ def test_velib_monitor_prints_the_expected_lines(monitor_result: MonitorRun, vel
 @pytest.mark.step("3.1.3")
 def test_velib_monitor_survives_a_malformed_record(monitor_result: MonitorRun, velib_snapshots: list[Snapshot],
                                                    velib_key: str) -> None:
-    """The monitor skips malformed records (not JSON, missing or mistyped fields) and keeps going."""
+    """The monitor skips malformed records (not JSON, missing or mistyped fields) and keeps going.
+
+    FR: Le moniteur ignore les enregistrements mal formés (pas du JSON, champs absents ou mal typés) et continue."""
     stations = [s.stations for s in velib_snapshots]
     after = expected_lines([*stations, stations[0]])[len(expected_lines(stations)):]
     found = [line for lines in monitor_result.phase2 for line in lines]
@@ -201,7 +215,9 @@ def test_velib_monitor_survives_a_malformed_record(monitor_result: MonitorRun, v
 
 @pytest.mark.step("3.1.3")
 def test_velib_monitor_commits_offsets_in_its_group(monitor_result: MonitorRun) -> None:
-    """The monitor commits its offsets in group `velib-monitor-stations` as it reads."""
+    """The monitor commits its offsets in group `velib-monitor-stations` as it reads.
+
+    FR: Le moniteur valide ses offsets dans le groupe `velib-monitor-stations` au fil de sa lecture."""
     done, ends = monitor_result.committed, monitor_result.ends
     behind = {p: end - done.get(p, 0) for p, end in sorted(ends.items()) if done.get(p, 0) < end}
     record_found(f"lag per partition after the 20 snapshots: {behind or 'none'}")
@@ -212,7 +228,9 @@ def test_velib_monitor_commits_offsets_in_its_group(monitor_result: MonitorRun) 
 
 @pytest.mark.step("3.1.4")
 def test_velib_two_monitors_never_report_the_same_station(monitor_result: MonitorRun) -> None:
-    """Two monitor instances in the same group never report the same station."""
+    """Two monitor instances in the same group never report the same station.
+
+    FR: Deux instances du moniteur dans le même groupe ne signalent jamais la même station."""
     seen = [{_station(line) for line in a + b} for a, b in zip(monitor_result.phase1, monitor_result.phase2)]
     both = set.intersection(*seen) if seen else set()
     record_found(f"{monitor_result.members} member(s) in the group; stations reported per instance: "
@@ -228,7 +246,9 @@ def test_velib_two_monitors_never_report_the_same_station(monitor_result: Monito
 @pytest.mark.step("3.1.2")
 def test_velib_api_key_is_never_printed(producer_result: ProducerRun, monitor_result: MonitorRun,
                                         velib_key: str) -> None:
-    """Neither script prints the API key (or a URL holding it)."""
+    """Neither script prints the API key (or a URL holding it).
+
+    FR: Aucun des deux scripts n'affiche la clé d'API (ni une URL qui la contient)."""
     where = [name for name, text in (("the producer", producer_result.output),
                                      ("the monitor", monitor_result.output)) if velib_key in text]
     record_found(f"key in the output of: {where or 'none'}")

@@ -31,7 +31,9 @@ def replicated_topic(admin: KafkaAdminClient) -> TopicFacts:
 
 @pytest.mark.step("3.2.1")
 def test_cluster_has_at_least_two_brokers(health: TargetHealth, reachable_broker: KafkaStatus) -> None:
-    """At least two brokers are registered in the cluster (the second one from server1.properties)."""
+    """At least two brokers are registered in the cluster (the second one from server1.properties).
+
+    FR: Au moins deux brokers sont enregistrés dans le cluster (le second depuis server1.properties)."""
     ids = registered_ids(health)
     record_found(f"brokers {ids}")
     if len(ids) >= MIN_BROKERS:
@@ -47,7 +49,9 @@ def test_cluster_has_at_least_two_brokers(health: TargetHealth, reachable_broker
 
 @pytest.mark.step("3.2.2")
 def test_cluster_velib_stations_is_replicated(replicated_topic: TopicFacts) -> None:
-    """`velib-stations` has 10 partitions and a replication factor of at least 2."""
+    """`velib-stations` has 10 partitions and a replication factor of at least 2.
+
+    FR: `velib-stations` a 10 partitions et un facteur de réplication d'au moins 2."""
     factors = sorted(replicated_topic.replication_factors)
     record_found(f"{replicated_topic.partition_count} partitions, replication factor {factors}")
     expect(min(factors) >= MIN_REPLICATION and replicated_topic.partition_count == PARTITIONS,
@@ -58,7 +62,9 @@ def test_cluster_velib_stations_is_replicated(replicated_topic: TopicFacts) -> N
 
 @pytest.mark.step("3.2.2")
 def test_cluster_leaders_are_spread(replicated_topic: TopicFacts) -> None:
-    """The partitions' leaders are spread over the brokers holding replicas."""
+    """The partitions' leaders are spread over the brokers holding replicas.
+
+    FR: Les leaders des partitions sont répartis sur les brokers qui portent des répliques."""
     holders = {r for p in replicated_topic.partitions for r in p.replicas}
     leaders = Counter(p.leader for p in replicated_topic.partitions)
     record_found("leaders per broker: " + ", ".join(f"{b}: {leaders[b]}" for b in sorted(holders)))
@@ -71,7 +77,9 @@ def test_cluster_leaders_are_spread(replicated_topic: TopicFacts) -> None:
 
 @pytest.mark.step("3.2.2")
 def test_cluster_in_sync_replicas_are_full(replicated_topic: TopicFacts) -> None:
-    """Every partition of `velib-stations` has all its replicas in sync (ISR = replicas)."""
+    """Every partition of `velib-stations` has all its replicas in sync (ISR = replicas).
+
+    FR: Chaque partition de `velib-stations` a toutes ses répliques synchronisées (ISR = répliques)."""
     lagging = {p.partition: (p.replicas, p.isr) for p in replicated_topic.partitions if set(p.isr) != set(p.replicas)}
     record_found(f"{len(lagging)} under-replicated partition(s)")
     expect(not lagging, f"partitions {sorted(lagging)} of {TOPIC} are under-replicated "

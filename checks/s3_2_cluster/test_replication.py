@@ -21,7 +21,8 @@ from fixtures.control.journal import Journal
 from fixtures.health import TargetHealth
 from fixtures.kafka_facts import describe_topic
 from fixtures.targets import Target
-from fixtures.verdict import fail, needs, record_found
+from fixtures.verdict import fail, needs, record_figure, record_found
+from reports.figures import leaders_figure, timeline_figure
 
 
 @pytest.mark.destructive
@@ -29,7 +30,10 @@ from fixtures.verdict import fail, needs, record_found
 def test_replication_survives_a_broker_shutdown(target: Target, health: TargetHealth, admin: KafkaAdminClient,
                                                 broker_control: BrokerControl, journal: Journal,
                                                 check_timeout: float) -> None:
-    """Stopping the broker that leads most partitions loses no acknowledged record, and it is restored."""
+    """Stopping the broker that leads most partitions loses no acknowledged record, and it is restored.
+
+    FR: Arrêter le broker qui mène le plus de partitions ne perd aucun enregistrement acquitté, et il est remis en
+    route."""
     ids = registered_ids(health)
     if len(ids) < MIN_BROKERS:
         needs("a second broker", f"only broker(s) {ids} are registered (§3.2.1)")
@@ -38,6 +42,8 @@ def test_replication_survives_a_broker_shutdown(target: Target, health: TargetHe
         needs("topic velib-stations", "it does not exist (§3.2.2)")
     outcome = SurvivalTrial(target, health, admin, velib, check_timeout).run(broker_control, journal)
     record_found(f"stopped broker {outcome.victim}; {outcome.summary}")
+    record_figure(leaders_figure(velib.name, outcome.leaders, outcome.victim))
+    record_figure(timeline_figure(outcome.timeline()))
     if outcome.problems:
         fail("; ".join(outcome.problems) + f" [{outcome.summary}]", outcome.hint,
              expected="no acknowledged record lost, a live leader everywhere, clients still working",

@@ -19,6 +19,7 @@ import pytest
 from checks.s4_spark import verify
 from checks.s4_spark.oracle import Expected
 from checks.s4_spark.outputs import RunOutputs
+from checks.s4_spark.pictures import tips_map
 from checks.s4_spark.submission import SubmissionRun, run_submission
 from checks.s4_spark.submission import Target as SparkTarget
 from fixtures import clients
@@ -27,7 +28,7 @@ from fixtures.targets import Target
 from fixtures.taxi.files import FARED_RIDES, FARES, read_lines
 from fixtures.taxi.ingest import create_topics, replay
 from fixtures.taxi.ticks import TICK_FARE, TICK_RIDE
-from fixtures.verdict import Hint, fail, needs, not_evaluated, record_found
+from fixtures.verdict import Hint, fail, needs, not_evaluated, record_figure, record_found
 
 from . import hints
 
@@ -116,7 +117,9 @@ def _fail_on(problems: list[str], hint: Hint, expected: str) -> None:
 
 @pytest.mark.step("4.2")
 def test_spark_script_finishes(target: Target, spark_run: SubmissionRun) -> None:
-    """The Spark script runs to its end within the timeout, without error."""
+    """The Spark script runs to its end within the timeout, without error.
+
+    FR: Le script Spark va jusqu'au bout dans le temps imparti, sans erreur."""
     record_found(f"{spark_run.describe().splitlines()[0]} (run folder {spark_run.workdir})")
     if spark_run.timed_out:
         fail(f"the script did not finish within {spark_run.timeout_s:.0f}s and was stopped", hints.SPARK_TIMEOUT,
@@ -128,7 +131,9 @@ def test_spark_script_finishes(target: Target, spark_run: SubmissionRun) -> None
 
 @pytest.mark.step("4.2")
 def test_spark_parsed_schema_has_the_lab_types(target: Target, spark_outputs: RunOutputs) -> None:
-    """The parsed rides and fares have the lab's column names and types."""
+    """The parsed rides and fares have the lab's column names and types.
+
+    FR: Les courses et tarifs analysés ont les noms et les types de colonnes du TP."""
     problems = verify.schema_problems(spark_outputs.query("rides"), verify.RIDE_TYPES, "rides")
     problems += verify.schema_problems(spark_outputs.query("fares"), verify.FARE_TYPES, "fares")
     _fail_on(problems, hints.SPARK_SCHEMA, "the columns of taxiRidesSchema and taxiFaresSchema")
@@ -137,7 +142,9 @@ def test_spark_parsed_schema_has_the_lab_types(target: Target, spark_outputs: Ru
 @pytest.mark.step("4.2")
 def test_spark_parsed_values_match_the_lines(target: Target, spark_outputs: RunOutputs,
                                              spark_expected: Expected) -> None:
-    """Every parsed ride and fare holds the values of its line, each in the right column."""
+    """Every parsed ride and fare holds the values of its line, each in the right column.
+
+    FR: Chaque course et chaque tarif analysé porte les valeurs de sa ligne, chacune dans la bonne colonne."""
     rides, fares = spark_outputs.records("rides"), spark_outputs.records("fares")
     record_found(f"{len(rides)} rides and {len(fares)} fares parsed")
     problems = verify.parsed_rides_problems(rides, spark_expected)
@@ -148,7 +155,10 @@ def test_spark_parsed_values_match_the_lines(target: Target, spark_outputs: RunO
 @pytest.mark.step("4.4")
 def test_spark_cleaning_keeps_end_events_inside_new_york(target: Target, spark_outputs: RunOutputs,
                                                          spark_expected: Expected) -> None:
-    """Cleaning leaves no START event and no point outside the New York box, and drops nothing else."""
+    """Cleaning leaves no START event and no point outside the New York box, and drops nothing else.
+
+    FR: Le nettoyage ne laisse aucun événement START ni aucun point hors du cadre de New York, et ne retire rien
+    d'autre."""
     cleaned = spark_outputs.records("cleaned")
     record_found(f"{len(cleaned)} rides kept")
     _fail_on(verify.cleaning_problems(cleaned, spark_expected), hints.SPARK_CLEANING,
@@ -157,7 +167,10 @@ def test_spark_cleaning_keeps_end_events_inside_new_york(target: Target, spark_o
 
 @pytest.mark.step("4.5")
 def test_spark_join_equals_the_oracle(target: Target, spark_outputs: RunOutputs, spark_expected: Expected) -> None:
-    """The stream-stream join gives the oracle's rows: same rides, fares and tips, none outside the time window."""
+    """The stream-stream join gives the oracle's rows: same rides, fares and tips, none outside the time window.
+
+    FR: La jointure stream-stream donne les lignes de l'oracle : mêmes courses, tarifs et pourboires, aucune hors de
+    la fenêtre de temps."""
     joined = spark_outputs.records("joined")
     record_found(f"{len(joined)} joined rows")
     _fail_on(verify.join_problems(joined, spark_expected), hints.SPARK_JOIN, f"{len(spark_expected.joined)} rows")
@@ -165,7 +178,9 @@ def test_spark_join_equals_the_oracle(target: Target, spark_outputs: RunOutputs,
 
 @pytest.mark.step("4.5")
 def test_spark_join_has_watermarks_and_bounded_state(target: Target, spark_outputs: RunOutputs) -> None:
-    """The join has a watermark on each side and Spark can drop its state (plan and progress figures)."""
+    """The join has a watermark on each side and Spark can drop its state (plan and progress figures).
+
+    FR: La jointure a un watermark de chaque côté et Spark peut libérer son état (plan et chiffres de progression)."""
     query = spark_outputs.query("joined")
     record_found(verify.state_summary(query))
     _fail_on(verify.state_problems(query), hints.SPARK_STATE,
@@ -175,7 +190,11 @@ def test_spark_join_has_watermarks_and_bounded_state(target: Target, spark_outpu
 @pytest.mark.step("4.5")
 def test_spark_tips_per_zone_match_the_oracle(target: Target, spark_outputs: RunOutputs,
                                               spark_expected: Expected) -> None:
-    """Tips per Manhattan taxi zone of pickup and 15-minute window (all payments and card only) match the oracle."""
+    """Tips per Manhattan taxi zone of pickup and 15-minute window (all payments and card only) match the oracle.
+
+    FR: Les pourboires par zone de taxi de Manhattan (prise en charge) et fenêtre de 15 minutes (tous paiements et
+    carte seule) sont ceux de l'oracle."""
     tips = spark_outputs.records("tips")
     record_found(f"{len(tips)} (window, zone) cells")
+    record_figure(tips_map(tips, spark_expected))
     _fail_on(verify.tips_problems(tips, spark_expected), hints.SPARK_TIPS, f"{len(spark_expected.tips)} cells")

@@ -49,13 +49,18 @@ def _count_or_fail(admin: KafkaAdminClient, topic: str, file: str, allowed: dict
 
 @pytest.mark.step("4.1")
 def test_taxirides_holds_the_ride_file(admin: KafkaAdminClient) -> None:
-    """`taxirides` holds every line of the ride file once (100,000, or the 888 of the matched sample)."""
+    """`taxirides` holds every line of the ride file once (100,000, or the 888 of the matched sample).
+
+    FR: `taxirides` contient chaque ligne du fichier des courses une fois (100 000, ou les 888 de l'échantillon
+    apparié)."""
     _count_or_fail(admin, RIDES_TOPIC, RIDES.name, RIDE_COUNTS)
 
 
 @pytest.mark.step("4.1")
 def test_taxifares_holds_the_fare_file(admin: KafkaAdminClient) -> None:
-    """`taxifares` holds every line of the fare file once (444)."""
+    """`taxifares` holds every line of the fare file once (444).
+
+    FR: `taxifares` contient chaque ligne du fichier des tarifs une fois (444)."""
     _count_or_fail(admin, FARES_TOPIC, FARES.name, {FARES.lines: FARES.name})
 
 
@@ -94,11 +99,16 @@ def _records_are_lines(admin: KafkaAdminClient, bootstrap: BrokerList, timeout_s
 
 @pytest.mark.step("4.1")
 def test_taxirides_records_are_ride_lines(admin: KafkaAdminClient, bootstrap: BrokerList, check_timeout: float) -> None:
-    """The first records of `taxirides` are ride lines (11 fields, START or END), as in the file."""
+    """The first records of `taxirides` are ride lines (11 fields, START or END), as in the file.
+
+    FR: Les premiers enregistrements de `taxirides` sont des lignes de courses (11 champs, START ou END), comme dans
+    le fichier."""
     _records_are_lines(admin, bootstrap, check_timeout, RIDES_TOPIC, RIDES.name, parse_ride)
 
 
 @pytest.mark.step("4.1")
 def test_taxifares_records_are_fare_lines(admin: KafkaAdminClient, bootstrap: BrokerList, check_timeout: float) -> None:
-    """The first records of `taxifares` are fare lines (8 fields), as in the file."""
+    """The first records of `taxifares` are fare lines (8 fields), as in the file.
+
+    FR: Les premiers enregistrements de `taxifares` sont des lignes de tarifs (8 champs), comme dans le fichier."""
     _records_are_lines(admin, bootstrap, check_timeout, FARES_TOPIC, FARES.name, parse_fare)
