@@ -231,22 +231,24 @@ def _map(fig: Figure) -> Markup:
 
 def _rates(fig: Figure) -> Markup:
     rows = fig["rows"]
-    label_w, plot, row = 260, 220, 20
+    label_w, plot, row = 290, 220, 20
     body = []
     for i, r in enumerate(rows):
         y = 4 + i * row
         passed, counted = int(r["passed"]), int(r["counted"])
         rate = passed / counted if counted else 0.0
-        body.append(_text(0, y + 12, f"§{r['step']} {r['fr']}", 11))
-        body.append(f'<rect x="{label_w}" y="{y}" width="{plot}" height="{row - 6}" fill="{LOG_END}"/>')
-        colour = "#228833" if rate >= 0.75 else "#ccbb44" if rate >= 0.5 else "#ee6677"
+        label = f"§{r['step']} {r['fr']}"
+        body.append(_text(0, y + 12, label if len(label) <= 44 else label[:43] + "…", 11))
+        # Passed in green, the rest (failed or blocked) in red: a step the class stumbled on is mostly red.
+        body.append(f'<rect x="{label_w}" y="{y}" width="{plot}" height="{row - 6}" '
+                    f'fill="{PHASE_COLORS["during"] if counted else LOG_END}"/>')
         body.append(f'<rect class="rate" data-step="{escape(r["step"])}" x="{label_w}" y="{y}" '
-                    f'width="{plot * rate:.1f}" height="{row - 6}" fill="{colour}"/>')
+                    f'width="{plot * rate:.1f}" height="{row - 6}" fill="{PHASE_COLORS["after"]}"/>')
         shown = f"{100 * rate:.0f} % ({passed}/{counted})" if counted else "non évalué · not evaluated"
         body.append(_text(label_w + plot + 6, y + 12, shown, 11))
-    return _figure(_svg(label_w + plot + 150, 8 + len(rows) * row, "pass rate per lab step", body),
-                   "Taux de réussite par étape du TP (vérifications évaluées) : où la classe a buté",
-                   "Pass rate per lab step (checks evaluated): where the class stumbled", RATES)
+    return _figure(_svg(label_w + plot + 170, 8 + len(rows) * row, "pass rate per lab step", body),
+                   "Taux de réussite par étape du TP (vert : réussi, rouge : échoué ou bloqué) : où la classe a buté",
+                   "Pass rate per lab step (green: passed, red: failed or blocked): where the class stumbled", RATES)
 
 
 _DRAW = {LEADERS: _leaders, TIMELINE: _timeline, LAG: _lag, ZONES_MAP: _map, RATES: _rates}

@@ -3,6 +3,7 @@ shows the expected content, and a topic named with an HTML/script payload shows 
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -80,3 +81,59 @@ def test_a_script_payload_in_a_topic_name_runs_nothing(tmp_path: Path, pages) ->
         assert "PWNED</title>" not in dom and "<body>PWNED" not in dom  # neither script nor handler ran
         assert "&lt;script&gt;document.body.innerHTML" in dom  # the payload is there, as text
         assert "<img src=\"x\"" not in dom
+
+
+@pytest.fixture(scope="module")
+def full_pages(tmp_path_factory: pytest.TempPathFactory):
+    """A full student report (every check of the lab, every picture) and the class page beside another student."""
+    from tests.support.full_report import full_report
+
+    folder = tmp_path_factory.mktemp("full")
+    alice, bob = full_report(), full_report("bob", with_map=False)
+    for student in (alice, bob):  # the class stumbled on §3.2.1: nobody has a second broker
+        for result in student.results:
+            if result.step == "3.2.1":
+                result.outcome = "failed"
+    rubric = Rubric.load()
+    return alice, (write_target_html(alice, folder / "alice.html", rubric),
+                   write_class_html([alice, bob], rubric, [], folder / "index.html"))
+
+
+def test_a_full_report_shows_its_pictures_in_french_and_english(tmp_path: Path, full_pages) -> None:
+    """The leaders chart has one bar per broker and phase, in the phases' colours; the lag bars are there; the map
+    colours every zone the oracle has tips for; titles are French with the English beside them."""
+    from reports.figures import COMMITTED, NO_DATA, PHASE_COLORS, map_class
+    from tests.support.full_report import oracle_tips
+
+    results, (report, _) = full_pages
+    png = tmp_path / "full.png"
+    chromium(tmp_path, report, "--window-size=1300,9000", "--hide-scrollbars", f"--screenshot={png}")
+    seen = colours(png)
+    for colour in (*PHASE_COLORS.values(), COMMITTED, NO_DATA):
+        assert hex_rgb(colour) in seen, colour
+    (tips,) = next(r for r in results.results if r.check == "test_spark_tips_per_zone_match_the_oracle").figures
+    peak = max([*tips["expected"].values(), *tips["found"].values()])
+    for value in tips["expected"].values():
+        assert hex_rgb(map_class(value, peak)) in seen, value
+    dom = chromium(tmp_path, report, "--dump-dom")
+    leaders = next(f for r in results.results for f in r.figures if f["kind"] == "leaders")
+    for broker in leaders["brokers"]:
+        for phase in leaders["phases"]:
+            assert dom.count(f'class="bar" data-broker="{broker}" data-phase="{phase}"') == 1
+    fills = dict(re.findall(r'<path class="zone" data-side="expected" data-zone="(\d+)" d="[^"]*" fill="(#\w+)"', dom))
+    assert len(fills) == len(tips["zones"])
+    with_tips = {str(cell.zone) for cell in oracle_tips().tips.values() if cell.tip_sum > 0}
+    assert with_tips and all(fills[zone] != NO_DATA for zone in with_tips)
+    assert "Le topic <code>conversation</code> existe." in dom
+    assert '<span lang="en" class="en">The topic <code>conversation</code> exists.</span>' in dom
+
+
+def test_the_class_page_shows_the_pass_rate_per_step_beside_the_grades(tmp_path: Path, full_pages) -> None:
+    _, (_, index) = full_pages
+    png = tmp_path / "class.png"
+    chromium(tmp_path, index, "--window-size=1300,1600", "--hide-scrollbars", f"--screenshot={png}")
+    seen = colours(png)
+    for colour in ("#228833", "#ee6677", "#4477aa"):  # steps the class passed, §3.2.1; the grades
+        assert hex_rgb(colour) in seen, colour
+    dom = chromium(tmp_path, index, "--dump-dom")
+    assert dom.count('class="rate"') == len({r.step for r in full_pages[0].results}) and "Taux de réussite" in dom

@@ -67,7 +67,8 @@ def full_report(target: str = "alice", with_map: bool = True) -> TargetResults:
             result.outcome, result.reason = FAILED, "tips: 3 of 52 (window, zone) cells are missing"
             result.figures.append(tips_figure())
         results.append(result)
-    return TargetResults(target, results, {"target": {"student": "Alice Martin", "host": HOST}})
+    student = "Alice Martin" if target == "alice" else target.title()
+    return TargetResults(target, results, {"target": {"student": student, "host": HOST}})
 
 
 def oracle_tips():
