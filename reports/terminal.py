@@ -49,7 +49,7 @@ def _command(command: str, width: int = WIDTH) -> list[Line]:
 def verdict_lines(results: TargetResults, grade: Grade, width: int = WIDTH) -> list[Line]:
     """Every check on one line (its French title); under a failed or blocked one, the English title, why, the
     hint in both languages and the command to try again; the checks not evaluated, and why, at the end."""
-    lines = _wrap(f"Note : {grade.basis()}", " ", width=width)
+    lines = _wrap(f"Note · grade : {grade.basis()}", " ", width=width)
     counts = results.counts()
     lines += _wrap(" · ".join(f"{counts[state]} {fr}" for state, (fr, _) in OUTCOME_LABELS.items())
                    + f" / {len(results.results)}", " ", width=width)
@@ -63,10 +63,13 @@ def verdict_lines(results: TargetResults, grade: Grade, width: int = WIDTH) -> l
         lines += _wrap(r.title_fr or r.title, head, STYLES[r.outcome], width)
         if r.title_fr:
             lines += _wrap(r.title, _INDENT, width=width)
-        if r.blocked_by:
-            lines += _wrap(f"bloqué par · blocked by : {r.blocked_by}", _INDENT, width=width)
-        if r.reason:
-            lines += _wrap(r.reason.splitlines()[0], _INDENT, width=width)
+        reason = r.reason.splitlines()[0] if r.reason else ""
+        if r.blocked_by:  # the reason of a blocked check is "needs <what>: <why>": one line says both
+            why = reason.removeprefix("needs ").removeprefix(r.blocked_by).lstrip(": ")
+            lines += _wrap(f"bloqué par · blocked by : {r.blocked_by}" + (f" ({why})" if why else ""), _INDENT,
+                           width=width)
+        elif reason:
+            lines += _wrap(reason, _INDENT, width=width)
         if r.hint_fr:
             lines += _wrap(f"FR : {r.hint_fr}", _INDENT, width=width)
         if r.hint_en:

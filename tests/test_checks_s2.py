@@ -101,6 +101,15 @@ def test_a_group_that_rereads_from_the_start_fails(cluster, admin, run_checks):
     assert run.outcomes["test_mygroup_exists"] == "passed"
     assert run.outcomes["test_mygroup_has_committed_offsets_on_conversation"] == "failed"
     assert "read every message again" in run.reason("test_mygroup_has_committed_offsets_on_conversation")
+    result = run.result("test_mygroup_has_committed_offsets_on_conversation")
+    # The report's picture holds what the check saw (offset 0 of 5 and 0 of … per partition) and the command
+    # to try again names this check and this cluster.
+    (lag,) = result["figures"]
+    assert lag["group"] == "mygroup" and [p["committed"] for p in lag["partitions"]] == [0, 0]
+    assert sum(p["end"] for p in lag["partitions"]) == 5
+    assert result["rerun"] == (f"pytest checks --target 127.0.0.1 --zookeeper {cluster.zookeeper_endpoint} --bootstrap "
+                               f"{cluster.bootstrap} -k test_mygroup_has_committed_offsets_on_conversation")
+    assert result["title_fr"].startswith("`mygroup` a validé des offsets")
     assert run.outcomes["test_partitions_are_shared_by_two_consumers_of_a_group"] == "passed"
 
 

@@ -138,6 +138,12 @@ def test_a_replicated_topic_passes_and_survives(cluster, admin, grader_env, run_
         assert run.outcomes[check] == "passed", run.output
     found = run.result(SURVIVAL)["found"]
     assert "stopped broker 0" in found and "leadership" in found and "restore" in found
+    # The report's pictures: broker 0 led 6 of 10 partitions before the stop, none during it; the phases in order.
+    leaders, timeline = run.result(SURVIVAL)["figures"]
+    assert leaders["phases"]["before"] == {"0": 6, "1": 4} and leaders["phases"]["during"] == {"0": 0, "1": 10}
+    assert sum(leaders["phases"]["after"].values()) == 10
+    assert [p["name"] for p in timeline["phases"]] == ["stop", "leadership", "isr_shrink", "read_acked",
+                                                       "produce_consume", "restore"]
     assert Journal(grader_env).entries() == []
 
 

@@ -50,7 +50,7 @@ def full_report(target: str = "alice", with_map: bool = True) -> TargetResults:
         result = CheckResult.build(
             target=target, check=name, title=title, title_fr=title_fr, step=step, outcome=outcome,
             blocked_by=BLOCKING.get(name),
-            reason={FAILED: f"{name}: expected 2 partitions, found 1", BLOCKED: "needs an earlier step",
+            reason={FAILED: f"{name}: expected 2 partitions, found 1", BLOCKED: f"needs {BLOCKING.get(name)}: it has 1",
                     NOT_EVALUATED: "the grader's `spark` extra (pyspark) is not installed"}.get(outcome, ""),
             expected="2" if outcome == FAILED else None, found="1" if outcome == FAILED else None,
             hint_fr="Augmentez les partitions avec `kafka-topics.sh --alter`" if outcome == FAILED else None,
