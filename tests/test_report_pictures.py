@@ -158,7 +158,7 @@ def test_the_terminal_verdict_is_french_first_in_80_columns(report: TargetResult
     assert text.index("Le topic `conversation` existe.") < text.index("Augmentez les partitions")
     assert "-k test_conversation_has_two_partitions" in text and "relancer seule · re-run alone" in text
     assert "non évaluée(s), sans effet sur la note · not evaluated" in text
-    assert "bloqué par · blocked by : topic conversation with 2 partitions (it has 1)" in text
+    assert "bloqué par · blocked by : topic conversation with 2 partitions (it has 1)" in " ".join(text.split())
     assert printable("a\x1b[2Jb\u202ec\td") == "a[2Jbc d"
 
 
