@@ -13,7 +13,8 @@ from reports.results import CheckResult, TargetResults, mask_secrets
 
 
 def result(**values) -> CheckResult:
-    base = dict(target="pi-node07", check="test_x", title="a check", step="2.1.4", outcome="failed")
+    base = dict(target="pi-node07", check="test_conversation_topic_exists", title="a check", step="2.1.4",
+                outcome="failed")
     base.update(values)
     return CheckResult.build(**base)
 

@@ -260,13 +260,17 @@ def test_velib_api_key_is_never_printed(producer_result: ProducerRun, monitor_re
 
 @pytest.mark.step("3.1.2")
 def test_velib_producer_stays_in_its_sandbox(producer_result: ProducerRun, velib_key: str, record_property) -> None:
-    """The producer stays in its sandbox: nothing it tried was refused, no limit reached."""
+    """The producer stays in its sandbox: nothing it tried was refused, no limit reached.
+
+    FR: Le producer reste dans son bac à sable : rien de ce qu'il a tenté n'a été refusé, aucune limite atteinte."""
     _within_sandbox("the producer", producer_result.sandbox, velib_key, record_property)
 
 
 @pytest.mark.step("3.1.3")
 def test_velib_monitor_stays_in_its_sandbox(monitor_result: MonitorRun, velib_key: str, record_property) -> None:
-    """The monitor stays in its sandbox: nothing it tried was refused, no limit reached."""
+    """The monitor stays in its sandbox: nothing it tried was refused, no limit reached.
+
+    FR: Le moniteur reste dans son bac à sable : rien de ce qu'il a tenté n'a été refusé, aucune limite atteinte."""
     _within_sandbox("the monitor", monitor_result.sandbox, velib_key, record_property)
 
 
