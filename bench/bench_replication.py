@@ -28,7 +28,7 @@ sys.path.insert(0, str(REPO))
 
 from kafka.admin import NewTopic  # noqa: E402
 
-from checks.s3_2_cluster.survival import under_replicated  # noqa: E402
+from checks.s3_2_multinode.survival import under_replicated  # noqa: E402
 from fixtures import clients  # noqa: E402
 from fixtures.cluster import EmbeddedCluster  # noqa: E402
 from fixtures.kafka_facts import describe_topic  # noqa: E402

@@ -27,7 +27,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from checks.s4_spark.oracle import Expected  # noqa: E402
+from checks.s4_streaming.oracle import Expected  # noqa: E402
 from fixtures.cluster import EmbeddedCluster  # noqa: E402
 from fixtures.spark.runtime import fetch  # noqa: E402
 from fixtures.spark.session import build_session, driver_pid, peak_rss_bytes  # noqa: E402

@@ -20,7 +20,7 @@ import pytest
 from kafka import KafkaAdminClient
 from kafka.admin import NewTopic
 
-from checks.s3_2_cluster.survival import under_replicated
+from checks.s3_2_multinode.survival import under_replicated
 from fixtures import clients
 from fixtures.cluster import EmbeddedCluster
 from fixtures.control.journal import Journal

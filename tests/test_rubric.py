@@ -100,7 +100,7 @@ def _config(args: list[str], keyword: str = "", markexpr: str = "", steps: list[
     (_config(["checks"], keyword="alice"), ["-k 'alice'"]),
     (_config(["checks"], markexpr="not slow"), ["-m 'not slow'"]),
     (_config(["checks"], steps=["2", "3.1"]), ["--step 2", "--step 3.1"]),
-    (_config(["checks"], deselect=["checks/s4_spark"]), ["--deselect checks/s4_spark"]),
+    (_config(["checks"], deselect=["checks/s4_streaming"]), ["--deselect checks/s4_streaming"]),
     (_config(["checks/s2_deploy"]), ["only checks/s2_deploy"]),
     (_config(["checks/s2_deploy/test_broker.py::test_broker_speaks_kafka"]),
      ["only checks/s2_deploy/test_broker.py::test_broker_speaks_kafka"]),

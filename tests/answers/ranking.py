@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from checks.s4_spark.oracle import Expected, zone_ranking
+from checks.s4_streaming.oracle import Expected, zone_ranking
 from fixtures.taxi.files import load_fares, load_rides
 
 MIN_CARD_RIDES = 3

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from checks.s4_spark.oracle import Expected
+from checks.s4_streaming.oracle import Expected
 from fixtures.cluster import EmbeddedCluster
 from fixtures.taxi.files import FARED_RIDES, FARES, read_lines
 from fixtures.taxi.ticks import TICK_FARE, TICK_RIDE

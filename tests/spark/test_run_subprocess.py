@@ -13,10 +13,10 @@ from pathlib import Path
 
 import pytest
 
-from checks.s4_spark import verify
-from checks.s4_spark.oracle import Expected
-from checks.s4_spark.outputs import OUTPUTS, RunOutputs
-from checks.s4_spark.submission import SubmissionRun, Target, run_submission, submission_env
+from checks.s4_streaming import verify
+from checks.s4_streaming.oracle import Expected
+from checks.s4_streaming.outputs import OUTPUTS, RunOutputs
+from checks.s4_streaming.submission import SubmissionRun, Target, run_submission, submission_env
 from tests.support.paths import REFERENCE_SPARK_SCRIPT
 
 from ..conftest import GradeRun, grade

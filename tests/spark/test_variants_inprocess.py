@@ -17,9 +17,9 @@ from pathlib import Path
 
 import pytest
 
-from checks.s4_spark import launch, verify
-from checks.s4_spark.oracle import Expected
-from checks.s4_spark.outputs import RunOutputs
+from checks.s4_streaming import launch, verify
+from checks.s4_streaming.oracle import Expected
+from checks.s4_streaming.outputs import RunOutputs
 from fixtures.taxi.zones import zones_file
 from tests.support.paths import REFERENCE_SPARK_SCRIPT
 
@@ -122,7 +122,7 @@ def test_reference_in_process_passes_everything(run_script) -> None:
 
 def test_reference_uses_the_oracle_s_geography() -> None:
     require_pyspark()
-    from checks.s4_spark import oracle
+    from checks.s4_streaming import oracle
     from fixtures.taxi import geo
 
     ref = runpy.run_path(str(REFERENCE_SPARK_SCRIPT))  # not as __main__: only the definitions

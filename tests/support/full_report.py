@@ -73,7 +73,7 @@ def full_report(target: str = "alice", with_map: bool = True) -> TargetResults:
 
 def oracle_tips():
     """The oracle's tips cells on the shipped matched sample (the data §4's check replays)."""
-    from checks.s4_spark.oracle import Expected
+    from checks.s4_streaming.oracle import Expected
     from fixtures.taxi.files import FARED_RIDES, FARES, read_lines
 
     return Expected.from_lines(read_lines(FARED_RIDES), read_lines(FARES))
@@ -81,7 +81,7 @@ def oracle_tips():
 
 def tips_figure():
     """The map: the student's rows are the oracle's cells, but those of one zone are missing."""
-    from checks.s4_spark.pictures import tips_map
+    from checks.s4_streaming.pictures import tips_map
 
     expected = oracle_tips()
     dropped = min(cell.zone for cell in expected.tips.values())

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from checks.s4_spark.oracle import (
+from checks.s4_streaming.oracle import (
     MAX_RIDE,
     Expected,
     clean_rides,

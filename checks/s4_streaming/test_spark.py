@@ -3,7 +3,7 @@
 Given with ``--spark-script sstreaming.py`` (the contract is ``reference/spark/README.md``; without the option
 these checks are not run). The grader creates two fresh topics on a local cluster, writes the matched sample
 (888 ride lines, 444 fares) and the end-of-stream ticks, runs the script once in a subprocess with a timeout,
-and compares what it wrote with the oracle (``checks/s4_spark/oracle.py``). When the script does not finish,
+and compares what it wrote with the oracle (``checks/s4_streaming/oracle.py``). When the script does not finish,
 the first check fails with the end of its output and the others are skipped.
 """
 
@@ -16,12 +16,12 @@ from pathlib import Path
 
 import pytest
 
-from checks.s4_spark import verify
-from checks.s4_spark.oracle import Expected
-from checks.s4_spark.outputs import RunOutputs
-from checks.s4_spark.pictures import tips_map
-from checks.s4_spark.submission import SubmissionRun, run_submission
-from checks.s4_spark.submission import Target as SparkTarget
+from checks.s4_streaming import verify
+from checks.s4_streaming.oracle import Expected
+from checks.s4_streaming.outputs import RunOutputs
+from checks.s4_streaming.pictures import tips_map
+from checks.s4_streaming.submission import SubmissionRun, run_submission
+from checks.s4_streaming.submission import Target as SparkTarget
 from fixtures import clients
 from fixtures.cluster import EmbeddedCluster
 from fixtures.targets import Target

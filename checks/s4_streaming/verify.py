@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from checks.s4_spark.oracle import MAX_RIDE, Expected
+from checks.s4_streaming.oracle import MAX_RIDE, Expected
 from fixtures.taxi.geo import in_new_york
 from fixtures.taxi.records import END, START, f32
 

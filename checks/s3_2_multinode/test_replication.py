@@ -14,8 +14,8 @@ from __future__ import annotations
 import pytest
 from kafka import KafkaAdminClient
 
-from checks.s3_2_cluster.brokers import MIN_BROKERS, registered_ids
-from checks.s3_2_cluster.survival import SurvivalTrial
+from checks.s3_2_multinode.brokers import MIN_BROKERS, registered_ids
+from checks.s3_2_multinode.survival import SurvivalTrial
 from fixtures.control import BrokerControl
 from fixtures.control.journal import Journal
 from fixtures.health import TargetHealth
