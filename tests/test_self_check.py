@@ -14,7 +14,11 @@ def test_a_student_sees_the_verdict_and_the_hint_for_their_host() -> None:
                           timeout=120)
     out = done.stdout
     assert done.returncode == 1
-    assert "Kafka lab — pi-nobody.invalid: 0/" in out
-    assert " FAIL [2.1.2] ZooKeeper answers the four-letter word `srvr` on its client port." in out
-    assert "FR: Le nom pi-nobody.invalid ne se résout pas" in out and "EN: The name pi-nobody.invalid" in out
+    assert "TP Kafka — pi-nobody.invalid" in out and "0 réussi · 1 échoué · 1 bloqué · 0 non évalué / 2" in out
+    assert " ÉCHEC  2.1.2  ZooKeeper répond à la commande de quatre lettres `srvr`" in out
+    assert "ZooKeeper answers the four-letter word `srvr` on its client port." in out
+    assert "FR : Le nom pi-nobody.invalid ne se résout pas" in out and "EN: The name pi-nobody.invalid" in out
+    assert "bloqué par · blocked by : ZooKeeper" in out
+    assert "pytest checks --target pi-nobody.invalid \\" in out and "-k test_zookeeper_answers_on_its_port" in out
+    assert all(len(line) <= 80 for line in out.split("TP Kafka")[1].splitlines()[:25])  # a student's terminal
     assert "def test_" not in out and "Traceback" not in out  # a verdict, not a stack trace
