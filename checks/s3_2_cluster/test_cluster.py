@@ -30,7 +30,7 @@ def replicated_topic(admin: KafkaAdminClient) -> TopicFacts:
 
 
 @pytest.mark.step("3.2.1")
-def test_cluster_has_at_least_two_brokers(health: TargetHealth, reachable_broker: KafkaStatus) -> None:
+def test_cluster_has_at_least_two_brokers(health: TargetHealth, broker: KafkaStatus) -> None:
     """At least two brokers are registered in the cluster (the second one from server1.properties)."""
     ids = registered_ids(health)
     record_found(f"brokers {ids}")
