@@ -141,6 +141,18 @@ def test_zookeeper_down_fails_its_check_and_skips_the_registration(cluster, run_
     assert run.outcomes["test_broker_speaks_kafka"] == "passed"
 
 
+def test_a_broker_registered_under_another_zookeeper_path_fails_the_registration(run_checks):
+    """`zookeeper.connect=host:2181/kafka` (a chroot): the broker runs, but this ZooKeeper has no /brokers/ids."""
+    with EmbeddedCluster(brokers=1, broker_overrides={0: {"zookeeper.connect": "{zookeeper}/kafka"}}) as chrooted:
+        run = run_checks(*target_args(chrooted), "-k", "zookeeper or broker")
+    assert run.outcomes["test_zookeeper_answers_on_its_port"] == "passed"
+    assert run.outcomes["test_broker_speaks_kafka"] == "passed"
+    assert run.outcomes["test_broker_is_registered_in_zookeeper"] == "failed", run.output
+    assert "is not in ZooKeeper's /brokers/ids" in run.reason("test_broker_is_registered_in_zookeeper")
+    assert str(run.result("test_broker_is_registered_in_zookeeper")["found"]) == "[]"
+    assert "zookeeper.connect" in run.result("test_broker_is_registered_in_zookeeper")["hint_en"]
+
+
 def test_broker_down_fails_its_check_and_skips_the_rest(cluster, run_checks):
     closed = free_port()
     run = run_checks("--zookeeper", str(cluster.zookeeper_endpoint), "--bootstrap", f"127.0.0.1:{closed}")
