@@ -1,13 +1,21 @@
-"""The lab's monitor guarded by a lock file: a second instance waits for the lock and never joins the group,
-so "two instances never report the same station" holds while only one instance works."""
+"""The lab's monitor with a "one monitor at a time" guard: it takes a lock (a topic it creates) and a second
+instance waits for it forever, never joining the group. "Two instances never report the same station" then
+holds while only one instance works."""
 
-import fcntl
 import json
+import time
 
-from kafka import KafkaConsumer
+from kafka import KafkaAdminClient, KafkaConsumer
+from kafka.admin import NewTopic
+from kafka.errors import TopicAlreadyExistsError
 
-lock = open("monitor.lock", "w")  # noqa: SIM115 - held for the life of the process
-fcntl.flock(lock, fcntl.LOCK_EX)  # the second instance blocks here
+admin = KafkaAdminClient(bootstrap_servers="localhost:9092")
+while True:
+    try:
+        admin.create_topics([NewTopic("velib-monitor-lock", 1, 1)])
+        break
+    except TopicAlreadyExistsError:
+        time.sleep(1)  # another monitor holds the lock: wait for it
 
 stations = {}
 consumer = KafkaConsumer("velib-stations", bootstrap_servers="localhost:9092", group_id="velib-monitor-stations",
