@@ -1,9 +1,13 @@
 """Fixtures the checks depend on, forming the check50-style dependency chain.
 
-Each fixture stands for an earlier lab step (ZooKeeper up, broker up, broker reachable by its advertised
-address, topic created …). When that step is missing the fixture *skips* every check that needs it, with the
+Each fixture stands for an earlier lab step (ZooKeeper up, broker up, broker metadata usable, topic
+created …). When that step is missing the fixture *skips* every check that needs it, with the
 reason, once: its outcome is cached for the target, so a dead host never costs one timeout per check.
 The check that grades the step itself (e.g. ``test_broker_speaks_kafka``) is the one that fails.
+
+A wrong ``advertised.listeners`` blocks nothing but the checks that judge the student's own clients
+(``reachable_broker``): the grader's clients (``admin``, ``bootstrap``) carry routes to the bootstrap
+addresses that answered (fixtures.clients), so topics, groups and partitions are still graded.
 """
 
 from __future__ import annotations
@@ -20,6 +24,8 @@ from fixtures.kafka_facts import (
     TopicFacts,
     advertised_problem,
     cleanup_grader_objects,
+    grader_routes,
+    metadata_problem,
 )
 from fixtures.net import BrokerList
 from fixtures.probes import KafkaStatus, ZooKeeperStatus
@@ -45,7 +51,7 @@ def broker(health: TargetHealth) -> KafkaStatus:
 
 @pytest.fixture(scope="session")
 def reachable_broker(target: Target, broker: KafkaStatus, health: TargetHealth) -> KafkaStatus:
-    """A broker whose *advertised* address works from here: clients follow it after bootstrapping."""
+    """A broker whose *advertised* address works from here, as the student's own clients need it."""
     problem = advertised_problem(target, broker, health)
     if problem:
         needs("a broker advertising an address the grader can reach", problem)
@@ -53,18 +59,20 @@ def reachable_broker(target: Target, broker: KafkaStatus, health: TargetHealth) 
 
 
 @pytest.fixture(scope="session")
-def admin(target: Target, reachable_broker: KafkaStatus, health: TargetHealth,
-          check_timeout: float) -> Iterator[KafkaAdminClient]:
-    client = clients.admin(BrokerList(b.endpoint for b in health.live_brokers()), timeout_s=min(check_timeout, 15.0))
-    yield client
-    cleanup_grader_objects(client)
-    client.close()
+def bootstrap(target: Target, broker: KafkaStatus, health: TargetHealth) -> BrokerList:
+    """The live brokers' addresses for the grader's own clients, routed around unreachable advertised addresses."""
+    problem = metadata_problem(broker)
+    if problem:
+        needs("a broker whose metadata names itself", problem)
+    return BrokerList(b.endpoint for b in health.live_brokers()).routed(grader_routes(target, health))
 
 
 @pytest.fixture(scope="session")
-def bootstrap(health: TargetHealth, reachable_broker: KafkaStatus) -> BrokerList:
-    """The live brokers' addresses, for the grader's own producers and consumers."""
-    return BrokerList(b.endpoint for b in health.live_brokers())
+def admin(bootstrap: BrokerList, check_timeout: float) -> Iterator[KafkaAdminClient]:
+    client = clients.admin(bootstrap, timeout_s=min(check_timeout, 15.0))
+    yield client
+    cleanup_grader_objects(client)
+    client.close()
 
 
 @pytest.fixture(scope="session")

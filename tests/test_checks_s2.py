@@ -14,10 +14,13 @@ from collections.abc import Iterator
 import pytest
 from kafka import KafkaAdminClient, TopicPartition
 from kafka.admin import ConfigResource, ConfigResourceType, NewTopic
+from kafka.errors import CoordinatorNotAvailableError, KafkaError
 from kafka.structs import OffsetAndMetadata
 
 from fixtures import clients
 from fixtures.cluster import EmbeddedCluster, free_port
+from fixtures.kafka_facts import TopicFacts, describe_topic
+from fixtures.net import BrokerList, Endpoint, Route
 from fixtures.wait import wait_until
 from tests.support import hosts
 
@@ -147,6 +150,18 @@ def test_zookeeper_down_fails_its_check_and_skips_the_registration(cluster, run_
     assert run.outcomes["test_broker_speaks_kafka"] == "passed"
 
 
+def test_a_broker_registered_under_another_zookeeper_path_fails_the_registration(run_checks):
+    """`zookeeper.connect=host:2181/kafka` (a chroot): the broker runs, but this ZooKeeper has no /brokers/ids."""
+    with EmbeddedCluster(brokers=1, broker_overrides={0: {"zookeeper.connect": "{zookeeper}/kafka"}}) as chrooted:
+        run = run_checks(*target_args(chrooted), "-k", "zookeeper or broker")
+    assert run.outcomes["test_zookeeper_answers_on_its_port"] == "passed"
+    assert run.outcomes["test_broker_speaks_kafka"] == "passed"
+    assert run.outcomes["test_broker_is_registered_in_zookeeper"] == "failed", run.output
+    assert "is not in ZooKeeper's /brokers/ids" in run.reason("test_broker_is_registered_in_zookeeper")
+    assert str(run.result("test_broker_is_registered_in_zookeeper")["found"]) == "[]"
+    assert "zookeeper.connect" in run.result("test_broker_is_registered_in_zookeeper")["hint_en"]
+
+
 def test_broker_down_fails_its_check_and_skips_the_rest(cluster, run_checks):
     closed = free_port()
     run = run_checks("--zookeeper", str(cluster.zookeeper_endpoint), "--bootstrap", f"127.0.0.1:{closed}")
@@ -207,23 +222,57 @@ def test_a_broker_advertising_an_unresolvable_name_fails(run_checks):
     assert run.outcomes["test_broker_speaks_kafka"] == "passed"
     assert run.outcomes["test_broker_advertises_a_reachable_address"] == "failed"
     assert "advertises" in run.reason("test_broker_advertises_a_reachable_address")
+    # This broker cannot reach itself at that name, so its metadata lists no broker: no client, not even the
+    # grader's routed ones, can use it (a localhost mistake on a remote host is graded on: see below).
     assert run.outcomes["test_conversation_topic_exists"] == "blocked"
-    assert "advertising an address the grader can reach" in run.reason("test_conversation_topic_exists")
+    assert "metadata lists no broker" in run.reason("test_conversation_topic_exists")
+
+
+def _do_section_2_through(bootstrap: BrokerList) -> None:
+    """What a student does in §2.1.4–2.1.6 (topic with 2 partitions, messages, mygroup past the start)."""
+    admin = clients.admin(bootstrap, timeout_s=20)
+    try:
+        admin.create_topics([NewTopic("conversation", 2, 1)])
+        wait_until(lambda: len((describe_topic(admin, "conversation") or TopicFacts("", [])).partitions) == 2,
+                   30, "conversation to have 2 partitions")
+        clients.send_all(bootstrap, "conversation", [f"message {i}".encode() for i in range(6)], timeout_s=20)
+        partitions = [TopicPartition("conversation", p) for p in (0, 1)]
+
+        def committed() -> bool:
+            try:  # the first group of a cluster waits for __consumer_offsets to be created
+                admin.alter_group_offsets("mygroup", {tp: OffsetAndMetadata(1, "", -1) for tp in partitions})
+            except CoordinatorNotAvailableError:
+                return False
+            return True
+
+        wait_until(committed, 30, "mygroup's offsets to be committed")
+    finally:
+        admin.close()
 
 
 @pytest.mark.skipif(hosts.available() is not None, reason=str(hosts.available()))
-def test_a_broker_advertising_localhost_to_other_machines_fails(run_checks, tmp_path):
-    """The classic mistake: on its own host (a network namespace here) the broker advertises localhost."""
+def test_a_broker_advertising_localhost_to_other_machines_fails_that_check_only(run_checks, tmp_path):
+    """The classic mistake: on its own host (a network namespace here) the broker advertises localhost.
+
+    Everything else of §2 was done: only the advertised-address check fails, the topic, group and partition
+    checks are graded through the bootstrap address the grader reaches (partial credit for one wrong line)."""
     overrides = {0: {"listeners": "PLAINTEXT://0.0.0.0:{port}", "advertised.listeners": "PLAINTEXT://localhost:{port}"}}
-    with hosts.simulated_host("pi-advertises-localhost") as pi, \
+    with hosts.simulated_host("strength-pi-localhost") as pi, \
             EmbeddedCluster(brokers=1, host=pi.address, netns=pi.namespace, broker_overrides=overrides,
                             workdir=tmp_path / "cluster"):
-        run = run_checks("--target", pi.name, "--step", "2.1.3")
-    assert run.outcomes["test_broker_speaks_kafka"] == "passed"
+        reachable = Endpoint(pi.address, 9092)
+        plain = BrokerList([reachable])
+        with pytest.raises(KafkaError):  # without a route the grader's client is lost, as the student's would be
+            clients.admin(plain, timeout_s=5).list_topics()
+        _do_section_2_through(plain.routed([Route(0, Endpoint("localhost", 9092), reachable)]))
+        run = run_checks("--target", pi.name, "--step", "2")
     assert run.outcomes["test_broker_advertises_a_reachable_address"] == "failed"
     assert "loopback" in run.reason("test_broker_advertises_a_reachable_address")
     hint = run.result("test_broker_advertises_a_reachable_address")["hint_en"]
     assert f"advertised.listeners=PLAINTEXT://{pi.name}:9092" in hint
+    others = {check: outcome for check, outcome in run.outcomes.items()
+              if check != "test_broker_advertises_a_reachable_address"}
+    assert others and set(others.values()) == {"passed"}, (others, run.output)
 
 
 @pytest.fixture(scope="module")

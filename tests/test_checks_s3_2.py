@@ -167,6 +167,43 @@ def test_a_client_bootstrapped_only_on_the_stopped_broker_fails(cluster, admin, 
     assert "bootstrap_servers" in run.result(SURVIVAL)["hint_en"]
 
 
+def test_leaders_left_on_one_broker_after_a_restart_fail_and_the_settings_are_reported(cluster, admin, grader_env,
+                                                                                       run_checks):
+    """Balanced leaders, then broker 1 restarted: broker 0 keeps every leadership until the next imbalance check
+    (300 s by default), while every ISR is full again."""
+    make_velib(admin, 2, [0, 1] * 5)
+    control = stop_broker_1(cluster)
+    control.start(1, 30)
+    all_up_and_in_sync(cluster)
+    run = run_checks(*grade_args(cluster, grader_env), "-k", "leaders_are_spread or in_sync")
+    assert run.outcomes["test_cluster_in_sync_replicas_are_full"] == "passed", run.output
+    assert run.outcomes["test_cluster_leaders_are_spread"] == "failed", run.output
+    assert "at least 4 each expected" in run.reason("test_cluster_leaders_are_spread")
+    found = run.result("test_cluster_leaders_are_spread")["found"]
+    assert "leader.imbalance.check.interval.seconds=300" in found and "auto.leader.rebalance.enable=true" in found
+    assert "leader.imbalance.check.interval.seconds" in run.result("test_cluster_leaders_are_spread")["hint_en"]
+
+
+def test_a_replica_broker_down_fails_the_isr_and_the_description_checks(cluster, admin, grader_env, run_checks):
+    """Broker 1 down: every partition it replicates lost it from its ISR (`kafka-topics.sh --describe`)."""
+    make_velib(admin, 2)
+    admin.create_topics([NewTopic("conversation", 2, 2)])
+    wait_until(lambda: all(p.leader >= 0 for p in describe_topic(admin, "conversation").partitions), 30,
+               "conversation to have its leaders")
+    control = stop_broker_1(cluster)
+    try:
+        wait_until(lambda: all(1 not in p.isr for p in describe_topic(admin, TOPIC).partitions), 30,
+                   "broker 1 to leave every ISR")
+        run = run_checks(*grade_args(cluster, grader_env), "-k", "in_sync_replicas or description_is_consistent")
+    finally:
+        control.start(1, 30)
+        admin.delete_topics(["conversation"])
+    assert run.outcomes["test_cluster_in_sync_replicas_are_full"] == "failed", run.output
+    assert "under-replicated" in run.reason("test_cluster_in_sync_replicas_are_full")
+    assert run.outcomes["test_conversation_description_is_consistent"] == "failed", run.output
+    assert "is missing replicas of [0, 1]" in run.reason("test_conversation_description_is_consistent")
+
+
 def test_a_single_broker_fails_and_the_survival_check_is_skipped(cluster, admin, grader_env, run_checks):
     make_velib(admin, 1)
     control = stop_broker_1(cluster)

@@ -11,6 +11,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import io
 import os
 import shutil
@@ -59,14 +60,15 @@ def _sshd_config(tmp: Path, address: str) -> tuple[Path, Path]:
     return config, tmp / "client_key"
 
 
-@pytest.fixture
-def pi_with_sshd(tmp_path: Path) -> Iterator[tuple[hosts.SimulatedHost, Path]]:
+@contextlib.contextmanager
+def sshd_host(tmp_path: Path, name: str) -> Iterator[tuple[hosts.SimulatedHost, Path]]:
+    """A simulated host ``name`` running sshd (root login with the returned key), or a skip saying why not."""
     reason = hosts.available() or (None if Path(SSHD).exists() else "openssh-server is not installed (apt-get "
                                                                      "install openssh-server)")
     if reason:
         pytest.skip(reason)
     pytest.importorskip("paramiko", reason="the ssh extra is not installed (pip install .[ssh])")
-    with hosts.simulated_host("kl-ssh-pi") as pi:
+    with hosts.simulated_host(name) as pi:
         config, key = _sshd_config(tmp_path, pi.address)
         # Own PID namespace: kafka-server-stop.sh run through ssh must not see this machine's other brokers.
         sshd = pi.popen(["unshare", "--pid", "--fork", "--mount-proc", SSHD, "-D", "-e", "-f", str(config)],
@@ -79,6 +81,12 @@ def pi_with_sshd(tmp_path: Path) -> Iterator[tuple[hosts.SimulatedHost, Path]]:
         wait_until(listening, 20, f"sshd to answer on {pi.address}:22")
         yield pi, key
         sshd.terminate()
+
+
+@pytest.fixture
+def pi_with_sshd(tmp_path: Path) -> Iterator[tuple[hosts.SimulatedHost, Path]]:
+    with sshd_host(tmp_path, "kl-ssh-pi") as host:
+        yield host
 
 
 def test_ssh_backend_starts_and_stops_a_broker_with_the_lab_scripts(pi_with_sshd, tmp_path: Path) -> None:
@@ -105,6 +113,31 @@ def test_ssh_backend_starts_and_stops_a_broker_with_the_lab_scripts(pi_with_sshd
             if last.is_running(1):
                 last.stop(1, 30)
             runner.close()
+
+
+def test_a_failing_check_over_ssh_carries_the_students_config_and_log(tmp_path: Path, run_checks) -> None:
+    """--control ssh: the student's server.properties and the end of their log, fetched from their host."""
+    overrides = {0: {"listeners": "PLAINTEXT://0.0.0.0:{port}", "advertised.listeners": "PLAINTEXT://localhost:{port}",
+                     "ssl.keystore.password": "hunter2-not-for-reports"}}
+    with sshd_host(tmp_path, "strength-ssh-pi") as (pi, key), \
+            EmbeddedCluster(brokers=1, netns=pi.namespace, host=pi.address, broker_overrides=overrides,
+                            workdir=tmp_path / "kafka") as cluster:
+        home = cluster.workdir
+        (home / "logs" / "server.log").symlink_to(home / "logs" / "broker0" / "server.log")  # the lab's layout
+        run = run_checks("--target", pi.name, "--control", "ssh", "--ssh-user", "root", "--ssh-key", str(key),
+                         "--ssh-accept-new-host-keys",
+                         "--kafka-home", str(home), "--broker-configs", "config/broker0.properties,config/none",
+                         "-k", "advertises or speaks_kafka")
+    failed = run.result("test_broker_advertises_a_reachable_address")
+    assert failed["outcome"] == "failed", run.output
+    logs = failed["logs"]
+    config = next(text for name, text in logs.items() if name.startswith("config/broker0.properties"))
+    assert "advertised.listeners=PLAINTEXT://localhost:9092" in config
+    assert "ssl.keystore.password=***" in config and "hunter2" not in str(run.results)
+    log = next(text for name, text in logs.items() if name.startswith("logs/server.log"))
+    assert "kafka" in log.lower() and len(log.splitlines()) <= 40
+    assert not any(name.startswith("config/none") for name in logs)  # a missing file is no evidence
+    assert run.result("test_broker_speaks_kafka")["logs"] == {}  # a passed check carries none
 
 
 def test_ssh_backend_reports_an_unreachable_host() -> None:

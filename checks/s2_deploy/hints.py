@@ -47,8 +47,10 @@ BROKER_IS_ZOOKEEPER = Hint(
     "`--bootstrap-server host:9092` (only kafka-topics.sh < 3.0 accepts `--zookeeper host:2181`).",
 )
 BROKER_NOT_REGISTERED = Hint(
-    "Le broker n'est pas inscrit dans ce ZooKeeper : vérifiez `zookeeper.connect` dans server.properties.",
-    "The broker is not registered in this ZooKeeper: check `zookeeper.connect` in server.properties.",
+    "Le broker n'est pas inscrit dans ce ZooKeeper : vérifiez `zookeeper.connect` dans server.properties "
+    "(l'hôte et le port de ce ZooKeeper, sans suffixe /chemin).",
+    "The broker is not registered in this ZooKeeper: check `zookeeper.connect` in server.properties (this "
+    "ZooKeeper's host and port, no /path suffix).",
 )
 ADVERTISED_LOOPBACK = Hint(
     "Le broker annonce {advertised} : les autres machines ne peuvent pas le joindre. Mettez "

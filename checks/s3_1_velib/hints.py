@@ -70,6 +70,14 @@ KEYING = Hint(
     "Give each message a key so that a station always goes to the same partition: "
     "`producer.send(\"velib-stations\", key=f\"{contract}:{number}\".encode(), value=…)`.",
 )
+COARSE_KEY = Hint(
+    "La clé doit identifier la station, pas la ville : avec une clé par ville (ou une clé constante), toutes "
+    "les stations d'une ville vont dans une seule partition et la deuxième instance du monitor ne reçoit rien. "
+    "Utilisez `key=f\"{contract}:{number}\".encode()`.",
+    "The key must name the station, not the city: with one key per city (or a constant key), every station of "
+    "a city lands in one partition and the second monitor instance gets nothing. "
+    "Use `key=f\"{contract}:{number}\".encode()`.",
+)
 MONITOR_LINES = Hint(
     "Affichez `+N adresse (contrat)` quand available_bike_stands change, rien pour la première valeur d'une "
     "station ; gardez une valeur par (contract_name, number).",

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import time
-from collections import defaultdict
+from collections import Counter
 from dataclasses import dataclass, field
 
 import pytest
@@ -18,6 +18,7 @@ from kafka import KafkaAdminClient, TopicPartition
 from kafka.consumer.fetcher import ConsumerRecord
 
 from checks.group_checks import group_must_have_committed
+from checks.s3_1_velib.keying import judge_keying
 from checks.s3_1_velib.oracle import record_problems, station_id
 from checks.topic_checks import existing_topic, partitions_must_be, topic_must_exist
 from fixtures import clients
@@ -134,28 +135,21 @@ def test_velib_monitor_group_has_committed_offsets(admin: KafkaAdminClient, veli
 
 @pytest.mark.step("3.1.4")
 def test_velib_each_station_is_in_one_partition(velib_topic: TopicFacts, velib_sample: Sample) -> None:
-    """Records are keyed by station: each station's records are all in one partition.
+    """Records are keyed by station: each station in one partition, one key per station, most partitions used.
 
-    FR: Les enregistrements ont la station pour clé : ceux d'une station sont tous dans une même partition."""
+    FR: Les enregistrements ont la station pour clé : chaque station dans une seule partition, une clé par station,
+    la plupart des partitions utilisées."""
     if velib_topic.partition_count < 2:
         needs(f"{TOPIC} with several partitions", f"it has {velib_topic.partition_count} (§3.1.4: --alter)")
-    partitions: dict[tuple, set[int]] = defaultdict(set)
-    counts: dict[tuple, int] = defaultdict(int)
     recent = velib_sample.after_all_partitions_started()
-    for record in recent:
-        if record_problems(record.value):
-            continue  # judged by test_velib_records_are_station_json
-        sid = station_id(json.loads(record.value))
-        partitions[sid].add(record.partition)
-        counts[sid] += 1
-    spread = {sid: sorted(ps) for sid, ps in partitions.items() if len(ps) > 1}
+    keying = judge_keying(recent, velib_topic.partition_count)
+    counts = Counter(station_id(json.loads(r.value)) for r in recent if not record_problems(r.value))
     repeated = sum(1 for n in counts.values() if n > 1)
-    record_found(f"{len(recent)} recent record(s), {len(partitions)} station(s), {repeated} seen "
-                             f"more than once, {len(spread)} in more than one partition")
-    if spread:
-        examples = ", ".join(f"{c}/{n} in partitions {ps}" for (c, n), ps in list(spread.items())[:3])
-        fail(f"{len(spread)} of {len(partitions)} stations appear in more than one partition", hints.VELIB_KEYING,
-             expected="each station in exactly one partition", found=examples)
-    expect(repeated >= min(MIN_REPEATED_STATIONS, len(partitions)) and repeated > 0,
+    record_found(f"{len(recent)} recent record(s): {keying.summary()}; {repeated} station(s) seen more than once")
+    problem = keying.problem(hints.VELIB_KEYING)
+    if problem:
+        reason, hint, expected, found = problem
+        fail(reason, hint, expected=expected, found=found)
+    expect(repeated >= min(MIN_REPEATED_STATIONS, keying.stations) and repeated > 0,
            f"only {repeated} station(s) seen twice since all partitions receive records: keying cannot be judged",
            hints.VELIB_FEW_RECORDS, expected=f">= {MIN_REPEATED_STATIONS} stations seen twice", found=repeated)

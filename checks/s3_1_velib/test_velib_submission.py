@@ -19,8 +19,19 @@ from pathlib import Path
 
 import pytest
 
+from checks.s3_1_velib.keying import judge_keying
 from checks.s3_1_velib.oracle import expected_lines, parse_line, record_problems, station_id
-from checks.s3_1_velib.runs import GROUP, POLLS, TOPIC, Lab, MonitorRun, ProducerRun, monitor_run, producer_run
+from checks.s3_1_velib.runs import (
+    GROUP,
+    PARTITIONS,
+    POLLS,
+    TOPIC,
+    Lab,
+    MonitorRun,
+    ProducerRun,
+    monitor_run,
+    producer_run,
+)
 from checks.s3_1_velib.submission import KEY_ENV, hard_coded_keys, redact
 from fixtures import clients
 from fixtures.cluster import EmbeddedCluster
@@ -156,22 +167,19 @@ def test_velib_producer_sends_one_record_per_station_per_poll(producer_result: P
 
 @pytest.mark.step("3.1.4")
 def test_velib_producer_keys_records_by_station(producer_result: ProducerRun) -> None:
-    """The producer keys its records by station: each station's records all land in one partition.
+    """The producer keys its records by station: each station in one partition, one key per station, most
+    of the 10 partitions used.
 
-    FR: Le producer donne la station pour clé : les enregistrements d'une station arrivent tous dans une même
-    partition."""
-    partitions: dict[tuple, set[int]] = defaultdict(set)
-    for record in producer_result.records:
-        if not record_problems(record.value):
-            partitions[station_id(json.loads(record.value))].add(record.partition)
-    if not partitions:
+    FR: Le producer donne la station pour clé : chaque station dans une seule partition, une clé par station, la
+    plupart des 10 partitions utilisées."""
+    keying = judge_keying(producer_result.records, PARTITIONS)
+    if not keying.stations:
         needs("station records from the producer", "none in velib-stations (see the check above)")
-    spread = {sid: sorted(ps) for sid, ps in partitions.items() if len(ps) > 1}
-    record_found(f"{len(partitions)} station(s) over {len(producer_result.served)} poll(s), "
-                             f"{len(spread)} in more than one of the 10 partitions")
-    expect(not spread, f"{len(spread)} of {len(partitions)} stations are spread over several partitions", hints.KEYING,
-           expected="each station in exactly one partition",
-           found=", ".join(f"{c}/{n} in {ps}" for (c, n), ps in list(spread.items())[:3]))
+    record_found(f"over {len(producer_result.served)} poll(s): {keying.summary()}")
+    problem = keying.problem(hints.KEYING)
+    if problem:
+        reason, hint, expected, found = problem
+        fail(reason, hint, expected=expected, found=found)
 
 
 @pytest.mark.step("3.1.3")
@@ -228,16 +236,25 @@ def test_velib_monitor_commits_offsets_in_its_group(monitor_result: MonitorRun) 
 
 @pytest.mark.step("3.1.4")
 def test_velib_two_monitors_never_report_the_same_station(monitor_result: MonitorRun) -> None:
-    """Two monitor instances in the same group never report the same station.
+    """Two monitor instances are both active members of the group, both print, and never the same station.
 
-    FR: Deux instances du moniteur dans le même groupe ne signalent jamais la même station."""
+    FR: Les deux instances du moniteur sont membres actifs du groupe, affichent toutes deux, et jamais la même
+    station."""
     seen = [{_station(line) for line in a + b} for a, b in zip(monitor_result.phase1, monitor_result.phase2)]
     both = set.intersection(*seen) if seen else set()
     record_found(f"{monitor_result.members} member(s) in the group; stations reported per instance: "
-                             f"{[len(s) for s in seen]}, by both: {len(both)}")
+                 f"{[len(s) for s in seen]}, by both: {len(both)}")
     if not any(seen):
         fail("neither monitor instance printed a line", hints.SAME_STATION, expected="lines from each instance",
              found="nothing")
+    # A second instance that never joins (or joins and gets nothing) makes "never the same station" hold
+    # trivially: the point of §3.1.4 is that both work.
+    if monitor_result.members < len(seen):
+        fail(f"{monitor_result.members} of {len(seen)} monitor instances joined group {GROUP!r}", hints.SAME_STATION,
+             expected=f"{len(seen)} active members", found=f"{monitor_result.members} member(s)")
+    idle = [i + 1 for i, stations in enumerate(seen) if not stations]
+    expect(not idle, f"monitor instance(s) {idle} printed no line: they read no partition", hints.SAME_STATION,
+           expected="lines from each instance", found=f"stations per instance: {[len(s) for s in seen]}")
     expect(not both, f"{len(both)} station(s) reported by both instances", hints.SAME_STATION,
            expected="each station reported by one instance only",
            found=", ".join(f"{address} ({contract})" for contract, address in sorted(both)[:3]))

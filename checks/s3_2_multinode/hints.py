@@ -19,10 +19,12 @@ VELIB_NOT_REPLICATED = Hint(
     "=true), then `--create --replication-factor 2 --partitions 10 --topic velib-stations`.",
 )
 LEADERS_NOT_SPREAD = Hint(
-    "Un broker mène toutes les partitions : après un redémarrage, la direction revient au replica préféré "
-    "à la vérification suivante ; baissez leader.imbalance.check.interval.seconds (300 s par défaut).",
-    "One broker leads every partition: after a restart, leadership returns to the preferred replica at the next "
-    "check; lower leader.imbalance.check.interval.seconds (300 s by default).",
+    "Chaque broker doit mener environ la moitié des partitions. Après un redémarrage, la direction ne revient "
+    "au replica préféré qu'à la vérification suivante (auto.leader.rebalance.enable=true) : baissez "
+    "leader.imbalance.check.interval.seconds (300 s par défaut) dans les server*.properties, ou attendez.",
+    "Each broker must lead about half of the partitions. After a restart, leadership returns to the preferred "
+    "replica only at the next check (auto.leader.rebalance.enable=true): lower "
+    "leader.imbalance.check.interval.seconds (300 s by default) in the server*.properties, or wait.",
 )
 ISR_NOT_FULL = Hint(
     "Des replicas ne sont pas synchronisés : un broker est arrêté ou en retard. Démarrez-le et attendez que "

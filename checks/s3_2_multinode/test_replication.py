@@ -20,6 +20,7 @@ from fixtures.control import BrokerControl
 from fixtures.control.journal import Journal
 from fixtures.health import TargetHealth
 from fixtures.kafka_facts import describe_topic
+from fixtures.probes import KafkaStatus
 from fixtures.targets import Target
 from fixtures.verdict import fail, needs, record_figure, record_found
 from reports.figures import leaders_figure, timeline_figure
@@ -28,12 +29,14 @@ from reports.figures import leaders_figure, timeline_figure
 @pytest.mark.destructive
 @pytest.mark.step("3.2.2")
 def test_replication_survives_a_broker_shutdown(target: Target, health: TargetHealth, admin: KafkaAdminClient,
-                                                broker_control: BrokerControl, journal: Journal,
-                                                check_timeout: float) -> None:
+                                                reachable_broker: KafkaStatus, broker_control: BrokerControl,
+                                                journal: Journal, check_timeout: float) -> None:
     """Stopping the broker that leads most partitions loses no acknowledged record, and it is restored.
 
     FR: Arrêter le broker qui mène le plus de partitions ne perd aucun enregistrement acquitté, et il est remis en
     route."""
+    # reachable_broker: the trial's clients use the student's bootstrap list and advertised addresses, as the
+    # student's own clients would (no grader route), so it needs a broker advertising a reachable address.
     ids = registered_ids(health)
     if len(ids) < MIN_BROKERS:
         needs("a second broker", f"only broker(s) {ids} are registered (§3.2.1)")

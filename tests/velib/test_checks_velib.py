@@ -44,9 +44,13 @@ def make_topic(admin: KafkaAdminClient, topic: str, partitions: int) -> None:
     wait_until(lambda: create_topic(admin, topic, partitions) or True, 30, f"topic {topic} created")
 
 
+def by_station(station: dict) -> bytes:
+    return f"{station['contract_name']}:{station['number']}".encode()
+
+
 def produce(cluster: EmbeddedCluster, topic: str, snapshots: list[Snapshot], keyed: bool = True,
-            whole_list: bool = False) -> None:
-    """What a student's producer writes: one record per station (keyed or not), or the whole answer."""
+            whole_list: bool = False, key: Callable[[dict], bytes] = by_station) -> None:
+    """What a student's producer writes: one record per station (keyed by ``key`` or not), or the whole answer."""
     producer = clients.producer(cluster.bootstrap)
     try:
         for snapshot in snapshots:
@@ -54,8 +58,7 @@ def produce(cluster: EmbeddedCluster, topic: str, snapshots: list[Snapshot], key
                 producer.send(topic, value=snapshot.body)
                 continue
             for station in snapshot.stations:
-                key = f"{station['contract_name']}:{station['number']}".encode() if keyed else None
-                producer.send(topic, key=key, value=json.dumps(station).encode())
+                producer.send(topic, key=key(station) if keyed else None, value=json.dumps(station).encode())
             producer.flush(timeout=15)  # one poll after the other: distinct timestamps, as in the lab
         producer.flush(timeout=15)
     finally:
@@ -106,6 +109,21 @@ def test_an_unkeyed_producer_fails_the_keying_check(velib_cluster: EmbeddedClust
     assert "key=" in run.result("test_velib_each_station_is_in_one_partition")["hint_en"]
     for check in CHECKS[:4]:
         assert run.outcomes[check] == "passed", (check, run.output)
+
+
+@pytest.mark.parametrize("coarse", [lambda s: s["contract_name"].encode(), lambda s: b"velib"],
+                         ids=["city", "constant"])
+def test_a_key_coarser_than_the_station_fails_the_keying_check(velib_cluster: EmbeddedCluster, fresh: KafkaAdminClient,
+                                                               snapshots: list[Snapshot], run_checks: Callable,
+                                                               coarse: Callable[[dict], bytes]) -> None:
+    """Keyed by city or by a constant: each station stays in one partition, but the whole city with it."""
+    make_topic(fresh, TOPIC, 10)
+    produce(velib_cluster, TOPIC, snapshots[:3], key=coarse)
+    consume(velib_cluster, fresh, TOPIC, GROUP)
+    run = run_checks(*target_args(velib_cluster))
+    assert run.outcomes["test_velib_each_station_is_in_one_partition"] == "failed", run.output
+    assert "distinct key(s) for" in run.reason("test_velib_each_station_is_in_one_partition")
+    assert "not the city" in run.result("test_velib_each_station_is_in_one_partition")["hint_en"]
 
 
 def test_a_topic_left_at_one_partition_fails(velib_cluster: EmbeddedCluster, fresh: KafkaAdminClient,

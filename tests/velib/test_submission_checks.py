@@ -27,7 +27,7 @@ from .broken import VARIANTS
 pytestmark = pytest.mark.slow
 SCRIPTS = ("velib-get-stations.py", "velib-monitor-stations.py")
 REFERENCE = "reference"
-# Seven submissions, each a producer run of 10 polls and a monitor run of two instances (~40 s).
+# Ten submissions, each a producer run of 10 polls and a monitor run of two instances (~40 s).
 GRADE_TIMEOUT_S = 900
 
 
@@ -96,3 +96,17 @@ def test_no_report_log_or_captured_output_holds_the_api_key(graded: Graded) -> N
     allowed = [p for p in leaking if "submission-printed_key_producer-" in str(p) and p.name.startswith("producer")]
     assert leaking == allowed and len(allowed) == 1, leaking
     assert len(files) > 20  # the grep did see the run's files
+
+
+@pytest.mark.parametrize("variant", ["city_keyed_producer", "constant_keyed_producer"])
+def test_a_key_coarser_than_the_station_fails_with_its_hint(graded: Graded, variant: str) -> None:
+    """Each station stays in one partition with these keys: only the key count and the partitions used tell."""
+    result = next(r for r in graded.results[f"submission-{variant}"]
+                  if r["check"] == "test_velib_producer_keys_records_by_station")
+    assert "distinct key(s) for" in result["reason"] and "not the city" in result["hint_en"], result
+
+
+def test_a_second_monitor_that_never_joins_fails(graded: Graded) -> None:
+    result = next(r for r in graded.results["submission-single_instance_monitor"]
+                  if r["check"] == "test_velib_two_monitors_never_report_the_same_station")
+    assert "1 of 2 monitor instances joined" in result["reason"], result
