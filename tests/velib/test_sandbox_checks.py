@@ -21,7 +21,7 @@ from pathlib import Path
 import pytest
 
 from fixtures.paths import REPO
-from fixtures.sandbox.users import STUDENT_USER
+from fixtures.sandbox.users import pool_users
 
 from .hostile import ATTACKS
 from .hostile import HERE as HOSTILE
@@ -38,8 +38,13 @@ def _digest(folders: list[Path]) -> dict[str, str]:
 
 
 def _student_processes() -> list[str]:
-    uid = pwd.getpwnam(STUDENT_USER).pw_uid
-    return [pid for pid in os.listdir("/proc") if pid.isdigit() and _owner(pid) == uid]
+    uids = set()
+    for name in pool_users():
+        try:
+            uids.add(pwd.getpwnam(name).pw_uid)
+        except KeyError:
+            continue
+    return [pid for pid in os.listdir("/proc") if pid.isdigit() and _owner(pid) in uids]
 
 
 def _owner(pid: str) -> int | None:
