@@ -33,7 +33,7 @@ from fixtures.spark.runtime import fetch  # noqa: E402
 from fixtures.spark.session import build_session, driver_pid, peak_rss_bytes  # noqa: E402
 from fixtures.taxi.files import FARED_RIDES, FARES, RIDES, read_lines  # noqa: E402
 from fixtures.taxi.ingest import FARES_TOPIC, RIDES_TOPIC, create_topics, ingest  # noqa: E402
-from fixtures.taxi.ticks import TICK_FARE, TICK_RIDE  # noqa: E402
+from fixtures.taxi.ticks import ticks_for  # noqa: E402
 from fixtures.wait import wait_until  # noqa: E402
 
 MB = 1024 * 1024
@@ -58,8 +58,10 @@ def main(argv: list[str] | None = None) -> int:
                         help="extra Spark setting, e.g. spark.driver.extraJavaOptions= for the default JIT")
     args = parser.parse_args(argv)
 
-    rides = [*read_lines(RIDES if args.rides == "full" else FARED_RIDES), TICK_RIDE]
-    fares = [*read_lines(FARES), TICK_FARE]
+    ride_file = RIDES if args.rides == "full" else FARED_RIDES
+    ticks = ticks_for(ride_file, FARES)
+    rides = [*read_lines(ride_file), ticks.ride]
+    fares = [*read_lines(FARES), ticks.fare]
     want = len(Expected.from_lines(rides, fares).joined)
     fetch(progress=lambda message: None)
 

@@ -30,9 +30,9 @@ TAXI_TOO_FEW = Hint(
 )
 TAXI_NOT_LINES = Hint(
     "Chaque message doit être une ligne du fichier, telle quelle : envoyez `zcat {file}` (pas le fichier .gz "
-    "compressé, pas l'autre fichier, sans en-tête).",
+    "compressé, pas l'autre fichier, sans en-tête, sans fins de ligne Windows `\\r\\n`).",
     "Each message must be one line of the file, as is: send `zcat {file}` (not the compressed .gz, not the "
-    "other file, no header).",
+    "other file, no header, no Windows `\\r\\n` line ends).",
 )
 SPARK_TIMEOUT = Hint(
     "Le script ne s'est pas arrêté : quand TAXI_OUTPUT_DIR est défini, lisez les topics avec "

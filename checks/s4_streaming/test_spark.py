@@ -1,10 +1,11 @@
 """§4.2–4.5 — a student's Spark Structured Streaming script, run by the grader on its own cluster.
 
 Given with ``--spark-script sstreaming.py`` (the contract is ``reference/spark/README.md``; without the option
-these checks are not run). The grader creates two fresh topics on a local cluster, writes the matched sample
-(888 ride lines, 444 fares) and the end-of-stream ticks, runs the script once in a subprocess with a timeout,
-and compares what it wrote with the oracle (``checks/s4_streaming/oracle.py``). When the script does not finish,
-the first check fails with the end of its output and the others are skipped.
+these checks are not run). The grader creates two fresh topics on a local cluster, writes the class's data
+(``--taxi-rides``/``--taxi-fares``; by default the shipped matched sample: 888 ride lines, 444 fares) and the
+end-of-stream ticks derived from it (``fixtures/taxi/ticks.py``), runs the script once in a subprocess with a
+timeout, and compares what it wrote with the oracle (``checks/s4_streaming/oracle.py``). When the script does not
+finish, the first check fails with the end of its output and the others are skipped.
 """
 
 from __future__ import annotations
@@ -25,9 +26,9 @@ from checks.s4_streaming.submission import Target as SparkTarget
 from fixtures import clients
 from fixtures.cluster import EmbeddedCluster
 from fixtures.targets import Target
-from fixtures.taxi.files import FARED_RIDES, FARES, read_lines
+from fixtures.taxi.files import fare_file, read_lines, spark_ride_file
 from fixtures.taxi.ingest import create_topics, replay
-from fixtures.taxi.ticks import TICK_FARE, TICK_RIDE
+from fixtures.taxi.ticks import ticks_for
 from fixtures.verdict import Hint, fail, needs, not_evaluated, record_figure, record_found
 
 from . import hints
@@ -64,7 +65,10 @@ def spark_bootstrap(request: pytest.FixtureRequest, tmp_path_factory: pytest.Tem
 
 @pytest.fixture(scope="session")
 def spark_lines() -> tuple[list[str], list[str]]:
-    return [*read_lines(FARED_RIDES), TICK_RIDE], [*read_lines(FARES), TICK_FARE]
+    """The chosen rides and fares, each followed by its tick (a day after the data's last event)."""
+    rides, fares = spark_ride_file(), fare_file()
+    ticks = ticks_for(rides, fares)
+    return [*read_lines(rides), ticks.ride], [*read_lines(fares), ticks.fare]
 
 
 @pytest.fixture(scope="session")

@@ -15,7 +15,7 @@ import pytest
 from checks.s4_streaming.oracle import Expected
 from fixtures.cluster import EmbeddedCluster
 from fixtures.taxi.files import FARED_RIDES, FARES, read_lines
-from fixtures.taxi.ticks import TICK_FARE, TICK_RIDE
+from fixtures.taxi.ticks import ticks_for
 
 VARIANTS = Path(__file__).resolve().parent / "variants"
 NO_PYSPARK = "pyspark is not installed (the harness's optional `spark` extra: pip install -e '.[spark]')"
@@ -40,7 +40,8 @@ def connector():
 @pytest.fixture(scope="package")
 def sample_lines() -> tuple[list[str], list[str]]:
     """What the Spark runs read: the 888 fared ride lines and the 444 fares, each followed by its tick."""
-    return [*read_lines(FARED_RIDES), TICK_RIDE], [*read_lines(FARES), TICK_FARE]
+    ticks = ticks_for(FARED_RIDES, FARES)
+    return [*read_lines(FARED_RIDES), ticks.ride], [*read_lines(FARES), ticks.fare]
 
 
 @pytest.fixture(scope="package")

@@ -23,7 +23,7 @@ from checks.s4_streaming.oracle import (
 from fixtures.taxi import geo
 from fixtures.taxi.files import FARED_RIDES, FARES, RIDES, load_fares, load_rides, read_lines
 from fixtures.taxi.records import Fare, Ride, f32, parse_ride
-from fixtures.taxi.ticks import TICK_FARE, TICK_RIDE
+from fixtures.taxi.ticks import ticks_for
 from fixtures.taxi.zones import manhattan
 
 from .test_records import fares, rides
@@ -38,7 +38,8 @@ def full_rides() -> list[Ride]:
 
 @pytest.fixture(scope="module")
 def sample() -> Expected:
-    return Expected.from_lines([*read_lines(FARED_RIDES), TICK_RIDE], [*read_lines(FARES), TICK_FARE])
+    ticks = ticks_for(FARED_RIDES, FARES)
+    return Expected.from_lines([*read_lines(FARED_RIDES), ticks.ride], [*read_lines(FARES), ticks.fare])
 
 
 # ---------------------------------------------------------------- the files are what the README says
