@@ -35,6 +35,7 @@ from checks.s3_1_velib.runs import (
 from checks.s3_1_velib.submission import KEY_ENV, hard_coded_keys, redact
 from fixtures import clients
 from fixtures.cluster import EmbeddedCluster
+from fixtures.data import titled
 from fixtures.jcdecaux import make_api_key
 from fixtures.jcdecaux.snapshots import Snapshot, load_snapshots
 from fixtures.sandbox import SandboxReport
@@ -183,11 +184,13 @@ def test_velib_producer_keys_records_by_station(producer_result: ProducerRun) ->
 
 
 @pytest.mark.step("3.1.3")
+@titled
 def test_velib_monitor_prints_the_expected_lines(monitor_result: MonitorRun, velib_snapshots: list[Snapshot],
                                                  velib_key: str) -> None:
-    """The monitor prints exactly the expected `+N address (contract)` lines for the 20 replayed snapshots.
+    """The monitor prints exactly the expected `+N address (contract)` lines for the {snapshots} replayed snapshots.
 
-    FR: Le moniteur affiche exactement les lignes `+N adresse (contrat)` attendues pour les 20 instantanés rejoués."""
+    FR: Le moniteur affiche exactement les lignes `+N adresse (contrat)` attendues pour les {snapshots} instantanés
+    rejoués."""
     expected = expected_lines([s.stations for s in velib_snapshots])
     found = [line for lines in monitor_result.phase1 for line in lines]
     record_found(f"{len(found)} line(s) from {len(monitor_result.phase1)} instance(s), "
@@ -222,13 +225,14 @@ def test_velib_monitor_survives_a_malformed_record(monitor_result: MonitorRun, v
 
 
 @pytest.mark.step("3.1.3")
-def test_velib_monitor_commits_offsets_in_its_group(monitor_result: MonitorRun) -> None:
+def test_velib_monitor_commits_offsets_in_its_group(monitor_result: MonitorRun,
+                                                    velib_snapshots: list[Snapshot]) -> None:
     """The monitor commits its offsets in group `velib-monitor-stations` as it reads.
 
     FR: Le moniteur valide ses offsets dans le groupe `velib-monitor-stations` au fil de sa lecture."""
     done, ends = monitor_result.committed, monitor_result.ends
     behind = {p: end - done.get(p, 0) for p, end in sorted(ends.items()) if done.get(p, 0) < end}
-    record_found(f"lag per partition after the 20 snapshots: {behind or 'none'}")
+    record_found(f"lag per partition after the {len(velib_snapshots)} snapshots: {behind or 'none'}")
     expect(not behind, f"group {GROUP!r} did not commit what its monitors read ({sum(behind.values())} record(s) "
                        f"behind on {len(behind)} partition(s))", hints.GROUP_OFFSETS,
            expected="committed offsets at the end of every partition", found=f"lag {behind}")
