@@ -5,6 +5,8 @@ folder of their own), and the titles say what was replayed."""
 from __future__ import annotations
 
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -38,7 +40,7 @@ def test_reference_scripts_pass_on_snapshots_11_to_20(tmp_path: Path) -> None:
 
 
 def test_a_missing_snapshot_folder_is_a_usage_error(tmp_path: Path) -> None:
-    run = pytest.importorskip("subprocess").run(
-        ["python", "-m", "pytest", str(REPO / "checks"), "-p", "no:cacheprovider", "-q", "--collect-only",
+    run = subprocess.run(
+        [sys.executable, "-m", "pytest", str(REPO / "checks"), "-p", "no:cacheprovider", "-q", "--collect-only",
          "--jcdecaux-snapshots", str(tmp_path / "nowhere")], cwd=REPO, capture_output=True, text=True, timeout=120)
     assert run.returncode != 0 and f"--jcdecaux-snapshots {tmp_path / 'nowhere'}: no such folder" in run.stderr
