@@ -15,13 +15,13 @@ import pytest
 
 from checks.s4_spark.oracle import Expected
 from checks.s4_spark.outputs import RunOutputs
-from checks.s4_spark.submission import REFERENCE_SCRIPT
 from checks.s4_spark.watermarks import Batch, late_rows
 from fixtures.cluster import EmbeddedCluster
 from fixtures.taxi.datasets import repeat_days, write_lines
 from fixtures.taxi.files import FARE, FARED_RIDES, FARES, RIDE, read_lines
 from fixtures.taxi.ticks import ticks_for
 from reference.taxi.play import play
+from tests.support.paths import REFERENCE_SPARK_SCRIPT
 
 from ..conftest import GradeRun, grade
 from .test_run_subprocess import SPARK_CHECKS
@@ -54,9 +54,9 @@ def cluster(connector, files, tmp_path_factory) -> Iterator[EmbeddedCluster]:
 def graded(cluster, files, tmp_path_factory) -> tuple[GradeRun, Path]:
     folder = tmp_path_factory.mktemp("graded-four-nights")
     run = grade(folder, "-k", "spark", "--zookeeper", str(cluster.zookeeper_endpoint), "--bootstrap",
-                cluster.bootstrap, "--spark-bootstrap", cluster.bootstrap, "--spark-script", str(REFERENCE_SCRIPT),
-                "--spark-timeout", "400", "--check-timeout", "10", "--taxi-rides", str(files[0]),
-                "--taxi-fares", str(files[1]), timeout=600)
+                cluster.bootstrap, "--spark-bootstrap", cluster.bootstrap,
+                "--spark-script", str(REFERENCE_SPARK_SCRIPT), "--spark-timeout", "400", "--check-timeout", "10",
+                "--taxi-rides", str(files[0]), "--taxi-fares", str(files[1]), timeout=600)
     (run_dir,) = folder.glob("report-*/spark-run-sstreaming-*")
     return run, run_dir
 

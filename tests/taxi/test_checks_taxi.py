@@ -13,7 +13,7 @@ from kafka import KafkaAdminClient
 
 from fixtures import clients
 from fixtures.cluster import EmbeddedCluster
-from fixtures.taxi.files import FARES, read_lines
+from fixtures.taxi.files import FARED_RIDES, FARES, read_lines
 from fixtures.taxi.ingest import FARES_TOPIC, RIDES_TOPIC, create_topics, replay
 from fixtures.wait import wait_until
 from reference.taxi.play import play
@@ -85,3 +85,19 @@ def test_fares_sent_twice_and_into_the_rides_topic(cluster, admin, run_checks) -
     assert wrong["outcome"] == "failed" and "11 comma-separated fields, not 8" in wrong["reason"]
     fewer = run.result("test_taxirides_holds_the_ride_file")
     assert fewer["outcome"] == "failed" and "stopped early" in fewer["hint_en"]  # 444 is no ride file's count
+
+
+def test_lines_altered_on_the_way_are_not_the_file_lines(cluster, admin, run_checks) -> None:
+    """Windows line ends (`\\r` kept in every record) still parse (Python and Spark read `21.5\\r` as a number)
+    and give the right count: only finding the sampled records in the file catches them."""
+    recreate(cluster, [RIDES_TOPIC, FARES_TOPIC])
+    replay(cluster.bootstrap, RIDES_TOPIC, read_lines(FARED_RIDES), chunk_size=1000, pause_s=0, via="python")
+    replay(cluster.bootstrap, FARES_TOPIC, [line + "\r" for line in read_lines(FARES)], chunk_size=1000, pause_s=0,
+           via="python")
+    run = check_taxi(run_checks, cluster)
+    assert run.outcomes["test_taxifares_holds_the_fare_file"] == "passed"
+    assert run.outcomes["test_taxirides_records_are_ride_lines"] == "passed"
+    altered = run.result("test_taxifares_records_are_fare_lines")
+    assert altered["outcome"] == "failed", altered
+    assert "20 of 20 sampled records of taxifares are not lines of nycTaxiFares.gz" in altered["reason"]
+    assert "\\r\\n" in altered["hint_en"]
