@@ -16,7 +16,6 @@ from hypothesis import strategies as st
 from checks.s4_streaming.oracle import Expected
 from checks.s4_streaming.watermarks import Batch, batches_of, late_rows
 from fixtures import data
-from fixtures.taxi import geo
 from fixtures.taxi.datasets import repeat_days, write_lines
 from fixtures.taxi.files import (
     FARE,
@@ -45,6 +44,7 @@ from fixtures.taxi.records import (
     parse_ride,
 )
 from fixtures.taxi.ticks import TICK_AFTER, Ticks, ticks_after, ticks_for, ticks_for_lines
+from fixtures.taxi.zones import manhattan
 
 UTC = timezone.utc
 T0 = datetime(2013, 1, 1, tzinfo=UTC)
@@ -84,7 +84,8 @@ def data_sets(draw, max_rides: int = 40) -> tuple[list[str], list[str]]:
 def brute_force(ride_lines: list[str], fare_lines: list[str]) -> tuple[Counter, dict]:
     """The join and the tips from the lab's text, computed the slow way, independently of the oracle's code."""
     joined: Counter = Counter()
-    tips: dict = defaultdict(lambda: [0, 0.0])
+    tips: dict = defaultdict(lambda: [0, 0.0, 0, 0.0])
+    zones = manhattan()
     for fare_line in fare_lines:
         fare = fare_line.split(",")
         for ride_line in ride_lines:
@@ -98,12 +99,13 @@ def brute_force(ride_lines: list[str], fare_lines: list[str]) -> tuple[Counter, 
             if not (inside and start < end <= start + timedelta(hours=2)):
                 continue
             joined[(int(fare[0]), start, end, f32(float(fare[5])))] += 1
-            area = geo.manhattan_area(lon0, lat0)
-            if area is not None:
+            zone = zones.zone_of(lon0, lat0)  # the pickup's Manhattan taxi zone
+            if zone is not None:
                 seconds = int(end.timestamp())
-                window = datetime.fromtimestamp(seconds - seconds % 900, tz=UTC)
-                tips[(window, area)][0] += 1
-                tips[(window, area)][1] += f32(float(fare[5]))
+                cell = tips[(datetime.fromtimestamp(seconds - seconds % 900, tz=UTC), zone.location_id)]
+                card = fare[4] == "CRD"
+                cell[0], cell[1] = cell[0] + 1, cell[1] + f32(float(fare[5]))
+                cell[2], cell[3] = cell[2] + card, cell[3] + f32(float(fare[5])) * card
     return joined, dict(tips)
 
 
@@ -115,8 +117,10 @@ def test_oracle_join_and_tips_equal_a_brute_force_recomputation(lines) -> None:
     expected = Expected.from_lines([*ride_lines, ticks.ride], [*fare_lines, ticks.fare])
     joined, tips = brute_force(ride_lines, fare_lines)
     assert Counter((j.ride_id, j.start_time, j.end_time, j.tip) for j in expected.joined) == joined
-    assert {key: (cell.rides, pytest.approx(cell.tip_sum)) for key, cell in expected.tips.items()} == \
-        {key: (n, pytest.approx(total)) for key, (n, total) in tips.items()}
+    assert {key: (cell.rides, pytest.approx(cell.tip_sum), cell.card_rides, pytest.approx(cell.card_tip_sum))
+            for key, cell in expected.tips.items()} == \
+        {key: (n, pytest.approx(total), cards, pytest.approx(card_total))
+         for key, (n, total, cards, card_total) in tips.items()}
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
