@@ -31,7 +31,8 @@ def test_reference_scripts_pass_on_snapshots_11_to_20(tmp_path: Path) -> None:
         shutil.copy(REPO / "reference" / "velib" / script, submission / script)
     run = grade(tmp_path, "-k", "velib_submission", "--velib-submission", str(submission),
                 "--jcdecaux-snapshots", str(snapshots), timeout=600)
-    assert len(run.outcomes) == 9 and set(run.outcomes.values()) == {"passed"}, run.results
+    assert set(run.outcomes.values()) == {"passed"}, run.results  # every submission check, sandbox ones included
+    assert "test_velib_monitor_prints_the_expected_lines" in run.outcomes
     titles = {r["check"]: r["title"] for r in run.results}
     assert titles["test_velib_monitor_prints_the_expected_lines"] == (
         "The monitor prints exactly the expected `+N address (contract)` lines for the 10 replayed snapshots.")
