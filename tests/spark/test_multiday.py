@@ -2,7 +2,7 @@
 whole days, ride ids renumbered), ingested by the reference §4.1 play and graded with ``--taxi-rides`` and
 ``--taxi-fares``. Every §4.1 check passes, the reference Spark job equals the oracle in every §4 check (tips
 included: the ticks come a day after the last night, so every window closes), and Spark reports that its
-watermarks dropped no row, as the model of ``checks/s4_spark/watermarks.py`` predicts for the harness's
+watermarks dropped no row, as the model of ``checks/s4_streaming/watermarks.py`` predicts for the harness's
 one-batch replay. Without the options, the same topics fail the §4.1 counts: the files are what is graded.
 """
 
@@ -13,9 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from checks.s4_spark.oracle import Expected
-from checks.s4_spark.outputs import RunOutputs
-from checks.s4_spark.watermarks import Batch, late_rows
+from checks.s4_streaming.oracle import Expected
+from checks.s4_streaming.outputs import RunOutputs
+from checks.s4_streaming.watermarks import Batch, late_rows
 from fixtures.cluster import EmbeddedCluster
 from fixtures.taxi.datasets import repeat_days, write_lines
 from fixtures.taxi.files import FARE, FARED_RIDES, FARES, RIDE, read_lines
@@ -53,7 +53,7 @@ def cluster(connector, files, tmp_path_factory) -> Iterator[EmbeddedCluster]:
 @pytest.fixture(scope="module")
 def graded(cluster, files, tmp_path_factory) -> tuple[GradeRun, Path]:
     folder = tmp_path_factory.mktemp("graded-four-nights")
-    run = grade(folder, "-k", "spark", "--zookeeper", str(cluster.zookeeper_endpoint), "--bootstrap",
+    run = grade(folder, "-k", "taxi or spark", "--zookeeper", str(cluster.zookeeper_endpoint), "--bootstrap",
                 cluster.bootstrap, "--spark-bootstrap", cluster.bootstrap,
                 "--spark-script", str(REFERENCE_SPARK_SCRIPT), "--spark-timeout", "400", "--check-timeout", "10",
                 "--taxi-rides", str(files[0]), "--taxi-fares", str(files[1]), timeout=600)
