@@ -21,6 +21,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from fixtures import reaper
 from fixtures.procs import die_with_parent
 from fixtures.spark.session import LOOPBACK, submit_env
 from fixtures.wait import WaitTimeout, wait_until
@@ -132,6 +133,7 @@ def run_submission(script: Path, target: Target, workdir: Path | None = None,
             stdin=subprocess.DEVNULL, stdout=out, stderr=err,
             start_new_session=True, preexec_fn=die_with_parent,
         )  # fmt: skip
+        reaper.adopt(proc.pid, own_group=True)  # Spark's JVM and workers end with the grader, even on SIGTERM
         timed_out = False
         try:
             proc.wait(timeout=timeout)
@@ -139,6 +141,7 @@ def run_submission(script: Path, target: Target, workdir: Path | None = None,
             timed_out = True
             _kill_group(proc)
         _reap_group(proc.pid)
+        reaper.release(proc.pid)
     return SubmissionRun(script, workdir, None if timed_out else proc.returncode, timed_out,
                          time.monotonic() - started, timeout)
 
