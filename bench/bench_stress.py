@@ -86,7 +86,7 @@ def main() -> None:
     parser.add_argument("--graders", type=int, default=3, help="graders at once on the same clusters (default 3)")
     parser.add_argument("--workers", type=int, default=16, help="pytest-xdist workers of the -n run (default 16)")
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as tmp, simulated_class(Path(tmp) / "class", prefix="stress-") as klass:
+    with tempfile.TemporaryDirectory() as tmp, simulated_class(Path(tmp) / "class", prefix="load-pi-") as klass:
         roster = Path(tmp) / "class.csv"
         roster.write_text(klass.roster_csv)
         serial_s, (serial,) = grade_together(roster, [Path(tmp) / "serial"])

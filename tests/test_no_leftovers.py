@@ -41,7 +41,7 @@ def marked(token: str) -> list[str]:
             command = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
         except OSError:
             continue
-        found.append(f"{entry.name} {command[:160]}")
+        found.append(f"{entry.name} {command}")
     return found
 
 
@@ -78,7 +78,7 @@ def run_and_end(args: list[str], how: str, ready: str, tmp_path: Path) -> tuple[
         # Children end on their own signal handlers: give them a moment, never more than the deadline.
         with contextlib.suppress(WaitTimeout):
             wait_until(lambda: not marked(token), 30, "the run's processes to end")
-        return code, marked(token)
+        return code, [line[:200] for line in marked(token)]
     finally:
         if grader.poll() is None:
             os.killpg(grader.pid, signal.SIGKILL)
