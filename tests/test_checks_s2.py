@@ -225,6 +225,13 @@ def offsets_cluster() -> Iterator[EmbeddedCluster]:
 
 
 def test_a_broker_that_cannot_keep_group_offsets_fails_exactly_once(offsets_cluster, run_checks):
-    run = run_checks(*target_args(offsets_cluster), "-k", "exactly_once")
-    assert run.outcomes["test_group_consumes_each_message_exactly_once"] == "failed"
-    assert "offsets.topic.replication.factor" in run.result("test_group_consumes_each_message_exactly_once")["hint_en"]
+    """Neither group trial calls it the grader's trouble: the broker's configuration is the evidence."""
+    client = clients.admin(offsets_cluster.bootstrap)
+    client.create_topics([NewTopic("conversation", 2, 1)])
+    client.close()
+    run = run_checks(*target_args(offsets_cluster), "-k", "exactly_once or shared_by_two")
+    for check in ("test_group_consumes_each_message_exactly_once",
+                  "test_partitions_are_shared_by_two_consumers_of_a_group"):
+        assert run.outcomes[check] == "failed", run.output
+        assert "offsets.topic.replication.factor=3 with 1 broker(s)" in run.reason(check)
+        assert "offsets.topic.replication.factor" in run.result(check)["hint_en"]
