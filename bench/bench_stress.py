@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import signal
 import subprocess
 import sys
 import tempfile
@@ -57,8 +58,14 @@ def verdicts(out: Path) -> Verdicts:
 def grade_together(roster: Path, outs: list[Path], *extra: str) -> tuple[float, list[Verdicts]]:
     started = time.monotonic()
     graders = [start_grading(roster, out, *extra) for out in outs]
-    for grader in graders:
-        grader.wait(timeout=3600)
+    try:
+        for grader in graders:
+            grader.wait(timeout=3600)
+    finally:  # Ctrl-C of the benchmark: the graders end too (they reap their own children)
+        for grader in graders:
+            if grader.poll() is None:
+                grader.send_signal(signal.SIGINT)
+                grader.wait(timeout=120)
     return time.monotonic() - started, [verdicts(out) for out in outs]
 
 
