@@ -14,6 +14,7 @@ from collections.abc import Iterator
 import pytest
 from kafka import KafkaAdminClient, TopicPartition
 from kafka.admin import ConfigResource, ConfigResourceType, NewTopic
+from kafka.errors import CoordinatorNotAvailableError
 from kafka.structs import OffsetAndMetadata
 
 from fixtures import clients
@@ -64,6 +65,21 @@ def make_conversation(cluster: EmbeddedCluster, admin: KafkaAdminClient, partiti
     producer.close()
 
 
+def commit_mygroup(admin: KafkaAdminClient, offset: int) -> None:
+    """Commit ``offset`` on both partitions of `conversation` for `mygroup`. On a fresh cluster the offsets topic
+    is created by the first group request: until then the coordinator is not available, ask again."""
+    partitions = [TopicPartition("conversation", p) for p in (0, 1)]
+
+    def committed() -> bool:
+        try:
+            admin.alter_group_offsets("mygroup", {tp: OffsetAndMetadata(offset, "", -1) for tp in partitions})
+        except CoordinatorNotAvailableError:
+            return False
+        return True
+
+    wait_until(committed, 30, f"mygroup's offsets to be set to {offset} (group coordinator available)")
+
+
 def test_roots_pass_and_topic_checks_fail_on_an_empty_cluster(cluster, admin, run_checks):
     run = run_checks(*target_args(cluster))
     for check in ROOTS:
@@ -95,8 +111,7 @@ def test_a_topic_left_at_one_partition_and_no_group_fail(cluster, admin, run_che
 
 def test_a_group_that_rereads_from_the_start_fails(cluster, admin, run_checks):
     make_conversation(cluster, admin, partitions=2)
-    partitions = [TopicPartition("conversation", p) for p in (0, 1)]
-    admin.alter_group_offsets("mygroup", {tp: OffsetAndMetadata(0, "", -1) for tp in partitions})
+    commit_mygroup(admin, 0)
     run = run_checks(*target_args(cluster), "-k", "mygroup or partitions")
     assert run.outcomes["test_mygroup_exists"] == "passed"
     assert run.outcomes["test_mygroup_has_committed_offsets_on_conversation"] == "failed"
@@ -106,8 +121,7 @@ def test_a_group_that_rereads_from_the_start_fails(cluster, admin, run_checks):
 
 def test_a_group_with_committed_offsets_passes(cluster, admin, run_checks):
     make_conversation(cluster, admin, partitions=2)
-    partitions = [TopicPartition("conversation", p) for p in (0, 1)]
-    admin.alter_group_offsets("mygroup", {tp: OffsetAndMetadata(2, "", -1) for tp in partitions})
+    commit_mygroup(admin, 2)
     run = run_checks(*target_args(cluster), "-k", "mygroup")
     assert run.outcomes["test_mygroup_has_committed_offsets_on_conversation"] == "passed"
     assert "lag" in run.result("test_mygroup_has_committed_offsets_on_conversation")["found"]

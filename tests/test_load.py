@@ -6,6 +6,7 @@ from __future__ import annotations
 import multiprocessing
 import sys
 import threading
+import time
 from collections.abc import Iterator
 
 import pytest
@@ -197,3 +198,19 @@ def test_a_starved_grader_with_tiny_budgets_is_not_evaluated_never_failed(cluste
     assert pair.judge().state == NOT_EVALUATED, pair.summary()
     assert len(pair.attempts) == groups.ATTEMPTS  # every attempt reported
     assert "attempt 3:" in pair.judge().reason
+
+
+# ------------------------------------------------------------------ several graders on one cluster
+@given(st.text(alphabet="abcdefghijklmnopqrstuvwxyz-", min_size=1, max_size=20))
+def test_a_grader_removes_its_own_objects_never_those_of_another_at_work(purpose: str) -> None:
+    """Another grader's cleanup once deleted a group between the trial's stop and restart (a false failure in
+    bench_stress with 3 graders): each grader now removes only its own objects and those long abandoned."""
+    own = clients.grader_name(purpose)
+    assert clients.removable(own)
+    now = time.time()
+    other_at_work = own.replace(clients.RUN_TAG, f"{int(now) - 60:08x}beef")
+    abandoned = own.replace(clients.RUN_TAG, f"{int(now - clients.STALE_S) - 60:08x}beef")
+    assert not clients.removable(other_at_work, now)
+    assert clients.removable(abandoned, now)
+    assert clients.removable(f"{clients.GRADER_PREFIX}{purpose}-3f2a9c1b")  # named before tags: from an old run
+    assert not clients.removable(purpose)  # a student's
