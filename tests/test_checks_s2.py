@@ -67,6 +67,21 @@ def make_conversation(cluster: EmbeddedCluster, admin: KafkaAdminClient, partiti
     producer.close()
 
 
+def commit_mygroup(admin: KafkaAdminClient, offset: int) -> None:
+    """Commit ``offset`` on both partitions of `conversation` for `mygroup`. On a fresh cluster the offsets topic
+    is created by the first group request: until then the coordinator is not available, ask again."""
+    partitions = [TopicPartition("conversation", p) for p in (0, 1)]
+
+    def committed() -> bool:
+        try:
+            admin.alter_group_offsets("mygroup", {tp: OffsetAndMetadata(offset, "", -1) for tp in partitions})
+        except CoordinatorNotAvailableError:
+            return False
+        return True
+
+    wait_until(committed, 30, f"mygroup's offsets to be set to {offset} (group coordinator available)")
+
+
 def test_roots_pass_and_topic_checks_fail_on_an_empty_cluster(cluster, admin, run_checks):
     run = run_checks(*target_args(cluster))
     for check in ROOTS:
@@ -98,8 +113,7 @@ def test_a_topic_left_at_one_partition_and_no_group_fail(cluster, admin, run_che
 
 def test_a_group_that_rereads_from_the_start_fails(cluster, admin, run_checks):
     make_conversation(cluster, admin, partitions=2)
-    partitions = [TopicPartition("conversation", p) for p in (0, 1)]
-    admin.alter_group_offsets("mygroup", {tp: OffsetAndMetadata(0, "", -1) for tp in partitions})
+    commit_mygroup(admin, 0)
     run = run_checks(*target_args(cluster), "-k", "mygroup or partitions")
     assert run.outcomes["test_mygroup_exists"] == "passed"
     assert run.outcomes["test_mygroup_has_committed_offsets_on_conversation"] == "failed"
@@ -118,8 +132,7 @@ def test_a_group_that_rereads_from_the_start_fails(cluster, admin, run_checks):
 
 def test_a_group_with_committed_offsets_passes(cluster, admin, run_checks):
     make_conversation(cluster, admin, partitions=2)
-    partitions = [TopicPartition("conversation", p) for p in (0, 1)]
-    admin.alter_group_offsets("mygroup", {tp: OffsetAndMetadata(2, "", -1) for tp in partitions})
+    commit_mygroup(admin, 2)
     run = run_checks(*target_args(cluster), "-k", "mygroup")
     assert run.outcomes["test_mygroup_has_committed_offsets_on_conversation"] == "passed"
     assert "lag" in run.result("test_mygroup_has_committed_offsets_on_conversation")["found"]
@@ -283,6 +296,13 @@ def offsets_cluster() -> Iterator[EmbeddedCluster]:
 
 
 def test_a_broker_that_cannot_keep_group_offsets_fails_exactly_once(offsets_cluster, run_checks):
-    run = run_checks(*target_args(offsets_cluster), "-k", "exactly_once")
-    assert run.outcomes["test_group_consumes_each_message_exactly_once"] == "failed"
-    assert "offsets.topic.replication.factor" in run.result("test_group_consumes_each_message_exactly_once")["hint_en"]
+    """Neither group trial calls it the grader's trouble: the broker's configuration is the evidence."""
+    client = clients.admin(offsets_cluster.bootstrap)
+    client.create_topics([NewTopic("conversation", 2, 1)])
+    client.close()
+    run = run_checks(*target_args(offsets_cluster), "-k", "exactly_once or shared_by_two")
+    for check in ("test_group_consumes_each_message_exactly_once",
+                  "test_partitions_are_shared_by_two_consumers_of_a_group"):
+        assert run.outcomes[check] == "failed", run.output
+        assert "offsets.topic.replication.factor=3 with 1 broker(s)" in run.reason(check)
+        assert "offsets.topic.replication.factor" in run.result(check)["hint_en"]

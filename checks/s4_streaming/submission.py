@@ -21,6 +21,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from fixtures import reaper
 from fixtures.sandbox import SPARK, Sandbox, SandboxReport, routes_for
 from fixtures.spark.session import LOOPBACK, submit_env
 from fixtures.taxi.zones import copy_zones_file
@@ -135,6 +136,7 @@ def run_submission(script: Path, target: Target, workdir: Path | None = None,
     started = time.monotonic()
     with open(workdir / "stdout.txt", "wb") as out, open(workdir / "stderr.txt", "wb") as err:
         proc = sandbox.popen([sys.executable, str(launcher), str(script)], env, out, err, cwd=workdir)
+        reaper.adopt(proc.pid, own_group=True)  # Spark's JVM and workers end with the grader, even on SIGTERM
         timed_out = False
         try:
             proc.wait(timeout=timeout)
@@ -142,6 +144,7 @@ def run_submission(script: Path, target: Target, workdir: Path | None = None,
             timed_out = True
             _kill_group(proc)
         _reap_group(proc.pid)
+        reaper.release(proc.pid)
     output = "".join(p.read_text(errors="replace") for p in (workdir / "stdout.txt", workdir / "stderr.txt"))
     report = sandbox.close(output)
     return SubmissionRun(script, workdir, None if timed_out else proc.returncode, timed_out,
