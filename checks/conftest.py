@@ -17,6 +17,7 @@ from collections.abc import Iterator
 import pytest
 from kafka import KafkaAdminClient
 
+from checks.kraft import skip_kraft_check_under_zookeeper, skip_zookeeper_check_under_kraft
 from checks.topic_checks import existing_topic
 from fixtures import clients
 from fixtures.health import TargetHealth
@@ -28,16 +29,25 @@ from fixtures.kafka_facts import (
     metadata_problem,
 )
 from fixtures.net import BrokerList
-from fixtures.probes import KafkaStatus, ZooKeeperStatus
+from fixtures.probes import KafkaStatus, QuorumStatus, ZooKeeperStatus
 from fixtures.targets import Target
 from fixtures.verdict import needs
 
 
 @pytest.fixture(scope="session")
 def zookeeper(health: TargetHealth) -> ZooKeeperStatus:
+    skip_zookeeper_check_under_kraft(health, "brokers register with the metadata quorum, not in ZooKeeper")
     if not health.zookeeper.up:
         needs("ZooKeeper", health.zookeeper.problem)
     return health.zookeeper
+
+
+@pytest.fixture(scope="session")
+def quorum(health: TargetHealth, broker: KafkaStatus) -> QuorumStatus:
+    """The KRaft metadata quorum as the first broker describes it; not applicable under ZooKeeper."""
+    skip_kraft_check_under_zookeeper(health)
+    assert health.quorum is not None  # a KRaft target's broker was asked
+    return health.quorum
 
 
 @pytest.fixture(scope="session")

@@ -3,7 +3,9 @@
 Every command goes through the ``*.sh`` wrappers of the cached Kafka runtime, against a given ZooKeeper and
 broker; the transcript (commands and what they printed) is kept for the report and the written answers.
 With Kafka < 3.0 ``kafka-topics.sh`` gets ``--zookeeper`` exactly as in the lab; from 3.0 on it needs
-``--bootstrap-server`` (the option was removed), which is the only deviation.
+``--bootstrap-server`` (the option was removed), which is the only deviation up to 3.9. Kafka 4 (KRaft) also
+drops the producer's ``--broker-list``, and ZooKeeper's check becomes ``kafka-metadata-quorum.sh describe``
+(the storage was formatted with ``kafka-storage.sh`` by the cluster, see ``fixtures/cluster.py``).
 
 Run it by hand: ``python -m reference.s2 --zookeeper localhost:2181 --bootstrap localhost:9092``.
 """
@@ -107,8 +109,15 @@ class LabShell:
         return self.run("kafka-topics.sh", *args, "--bootstrap-server", str(self.broker), name=name)
 
     def produce(self, lines: list[str], *extra: str, name: str | None = None) -> None:
-        self.run("kafka-console-producer.sh", "--broker-list", str(self.broker), "--topic", TOPIC, *extra,
+        # The lab's --broker-list; Kafka 4 removed it (--bootstrap-server exists since 2.5).
+        option = "--broker-list" if self.runtime.version.producer_accepts_broker_list else "--bootstrap-server"
+        self.run("kafka-console-producer.sh", option, str(self.broker), "--topic", TOPIC, *extra,
                  stdin="\n".join(lines) + "\n", name=name)
+
+    def quorum(self) -> str:
+        """Kafka 4: how to check that the cluster runs (ZooKeeper's `srvr` in the lab)."""
+        return self.run("kafka-metadata-quorum.sh", "--bootstrap-server", str(self.broker), "describe", "--status",
+                        name="quorum")
 
     def consumer_args(self, *extra: str) -> list[str]:
         return ["--bootstrap-server", str(self.broker), "--topic", TOPIC, *extra]
@@ -117,7 +126,7 @@ class LabShell:
         return self.run("kafka-consumer-groups.sh", "--bootstrap-server", str(self.broker), *args, name=name)
 
 
-def _await_members(broker: Endpoint, members: int, timeout: float = 30.0) -> None:
+def _await_members(broker: Endpoint, members: int, timeout: float = 90.0) -> None:
     """Wait until ``mygroup`` is stable with ``members`` consumers that all have partitions."""
     admin = clients.admin([str(broker)])
     try:
@@ -130,7 +139,7 @@ def _await_members(broker: Endpoint, members: int, timeout: float = 30.0) -> Non
         admin.close()
 
 
-def _await_committed(broker: Endpoint, partitions: int, timeout: float = 30.0) -> None:
+def _await_committed(broker: Endpoint, partitions: int, timeout: float = 90.0) -> None:
     admin = clients.admin([str(broker)])
     try:
         wait_until(lambda: len(group_offsets(admin, GROUP, TOPIC)) == partitions, timeout,
@@ -148,6 +157,8 @@ def play(runtime: KafkaRuntime, zookeeper: Endpoint, broker: Endpoint) -> Transc
     """Play every step of §2 on a fresh cluster; raises if a step does not behave as the lab says."""
     transcript = Transcript()
     sh = LabShell(runtime, zookeeper, broker, transcript)
+    if runtime.version.kraft_only:  # §2.1.2 under Kafka 4: no ZooKeeper, the metadata quorum has a leader
+        _check("LeaderId:" in sh.quorum(), "kafka-metadata-quorum.sh shows no leader")
     # §2.1.4 create, list, describe
     sh.topics("--create", "--replication-factor", "1", "--partitions", "1", "--topic", TOPIC, name="create")
     _check(TOPIC in sh.topics("--list", name="list").split(), "conversation is not listed")
@@ -159,7 +170,7 @@ def play(runtime: KafkaRuntime, zookeeper: Endpoint, broker: Endpoint) -> Transc
                   name="from-beginning")
     _check(read.splitlines() == first, f"--from-beginning read {read!r}")
     # A consumer in group mygroup gets what is sent while it runs, and commits when it stops.
-    group_args = sh.consumer_args("--consumer-property", f"group.id={GROUP}")
+    group_args = sh.consumer_args(runtime.version.consumer_property_option, f"group.id={GROUP}")
     consumer = sh.start("kafka-console-consumer.sh", *group_args, "--max-messages", "2")
     _await_members(broker, 1)
     sh.produce(["message reçu par mygroup", "un autre"])

@@ -23,6 +23,7 @@ class GradeRun:
     results: list[dict]
     output: str
     returncode: int
+    grade_on_20: float | None = None
 
     def reason(self, check: str) -> str:
         return next(r["reason"] for r in self.results if r["check"] == check)
@@ -41,7 +42,8 @@ def grade(tmp_path: Path, *args: str, timeout: float = GRADE_TIMEOUT_S) -> Grade
     assert len(files) == 1, f"expected one result file, got {files}\n{done.stdout}\n{done.stderr}"
     data = json.loads(files[0].read_text())
     outcomes = {r["check"]: r["outcome"] for r in data["results"]}
-    return GradeRun(outcomes, data["results"], done.stdout + done.stderr, done.returncode)
+    return GradeRun(outcomes, data["results"], done.stdout + done.stderr, done.returncode,
+                    data.get("meta", {}).get("grade_on_20"))
 
 
 @dataclass

@@ -10,16 +10,21 @@ import pytest
 
 from fixtures.runtime import VERSIONS, KafkaRuntime, RuntimeFetchError, fetch
 from fixtures.runtime.scripts import render_script, script_names
+from fixtures.runtime.versions import get_version
 
 LAB_SCRIPTS = {"zookeeper-server-start.sh", "kafka-server-start.sh", "kafka-server-stop.sh", "kafka-topics.sh",
                "kafka-console-producer.sh", "kafka-console-consumer.sh", "kafka-consumer-groups.sh",
                "zookeeper-shell.sh"}
+# What a Kafka 4 student types: no ZooKeeper, the storage formatted first, the quorum described.
+KRAFT_SCRIPTS = {"kafka-storage.sh", "kafka-server-start.sh", "kafka-server-stop.sh", "kafka-topics.sh",
+                 "kafka-console-producer.sh", "kafka-console-consumer.sh", "kafka-consumer-groups.sh",
+                 "kafka-metadata-quorum.sh"}
 
 
 @pytest.mark.parametrize("version", sorted(VERSIONS))
 def test_every_lab_script_is_written_with_its_main_class(version: str) -> None:
     kafka = VERSIONS[version]
-    assert set(script_names(kafka)) == LAB_SCRIPTS
+    assert set(script_names(kafka)) == (KRAFT_SCRIPTS if kafka.kraft_only else LAB_SCRIPTS)
     for name, main in kafka.main_classes.items():
         assert main in render_script(name, kafka)
 
@@ -29,6 +34,20 @@ def test_main_classes_follow_the_moves_between_releases() -> None:
     assert VERSIONS["3.9.2"].main_classes["kafka-topics.sh"] == "org.apache.kafka.tools.TopicCommand"
     assert VERSIONS["3.9.2"].main_classes["kafka-console-consumer.sh"].startswith("org.apache.kafka.tools.consumer")
     assert VERSIONS["2.7.0"].topics_accept_zookeeper and not VERSIONS["3.9.2"].topics_accept_zookeeper
+    kraft = get_version("4.x")
+    assert kraft.kraft_only and kraft.log4j2 and not kraft.producer_accepts_broker_list
+    assert kraft.main_classes["kafka-console-producer.sh"] == "org.apache.kafka.tools.ConsoleProducer"
+    assert "log4j2.configurationFile" in render_script("kafka-topics.sh", kraft)
+
+
+def test_kafka_4_runs_its_storage_tool_and_logs_with_log4j2(tmp_path: Path) -> None:
+    runtime = KafkaRuntime.for_version("4.x")
+    if not runtime.is_installed():
+        pytest.skip("the Kafka 4 runtime is not cached yet (python -m fixtures.runtime fetch --kafka 4.x)")
+    done = subprocess.run([str(runtime.script("kafka-storage.sh")), "random-uuid"], capture_output=True, text=True,
+                          timeout=60, env=runtime.tool_env())
+    assert done.returncode == 0 and len(done.stdout.strip()) == 22, done.stderr
+    assert "log4j:WARN" not in done.stderr and "StatusLogger" not in done.stderr, done.stderr
 
 
 def _fake_mvn(folder: Path, body: str) -> dict[str, str]:

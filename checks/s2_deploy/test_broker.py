@@ -7,7 +7,8 @@ from kazoo.client import KazooClient
 from kazoo.exceptions import NoNodeError
 from kazoo.handlers.threading import KazooTimeoutError
 
-from fixtures.health import TargetHealth
+from checks.kraft import NOTHING_ANSWERS
+from fixtures.health import UNKNOWN, TargetHealth
 from fixtures.kafka_facts import advertised_problem
 from fixtures.net import is_loopback
 from fixtures.probes import KafkaStatus, ZooKeeperStatus
@@ -18,18 +19,22 @@ from . import hints
 
 
 @pytest.mark.step("2.1.3")
-def test_broker_speaks_kafka(health: TargetHealth) -> None:
+def test_broker_speaks_kafka(target: Target, health: TargetHealth) -> None:
     """The broker answers Kafka requests (ApiVersions, Metadata) on its port.
 
     FR: Le broker répond aux requêtes Kafka (ApiVersions, Metadata) sur son port."""
     first = health.first_broker
     endpoint = first.endpoint
     if first.speaks_kafka:
-        record_found(f"Kafka broker, {len(first.brokers)} broker(s) in the cluster metadata")
+        record_found(f"Kafka broker, {len(first.brokers)} broker(s) in the cluster metadata; "
+                     f"mode {health.mode_evidence()}")
         return
     reach = first.answer.reach
     if not reach.ok:
-        fail(first.problem, hints.unreachable(reach, endpoint.host, endpoint.port, hints.BROKER_CLOSED),
+        # ZooKeeper up: the lab's "start the broker after ZooKeeper"; nothing up: maybe an unformatted Kafka 4 node.
+        closed = NOTHING_ANSWERS if health.mode == UNKNOWN else hints.BROKER_CLOSED
+        fail(first.problem + _storage_not_formatted(target), hints.unreachable(reach, endpoint.host, endpoint.port,
+                                                                               closed),
              expected=f"a Kafka broker on {endpoint}", found=reach.value)
     looks_like_zookeeper = endpoint.port == ZOOKEEPER_PORT or endpoint == health.zookeeper.endpoint or (
         "ZooKeeper" in first.problem)
@@ -77,3 +82,13 @@ def test_broker_advertises_a_reachable_address(target: Target, broker: KafkaStat
         hint = hints.ADVERTISED_LOOPBACK if behind and is_loopback(behind.host) else hints.ADVERTISED_UNREACHABLE
         fail(problem, hint.format(advertised=advertised, host=broker.endpoint.host, port=broker.endpoint.port),
              expected=f"an address reachable as {broker.endpoint}", found=advertised)
+
+
+def _storage_not_formatted(target: Target) -> str:
+    """When the servers' logs can be read (the embedded cluster): a KRaft node's reason for exiting."""
+    logs = target.read_logs() if target.read_logs else {}
+    for name, text in logs.items():
+        line = next((line for line in text.splitlines() if "meta.properties" in line), None)
+        if line:
+            return f" ({name} exited: its storage was never formatted; its log says {line.strip()[:200]!r})"
+    return ""

@@ -30,7 +30,8 @@ from reports.figures import leaders_figure, timeline_figure
 @pytest.mark.step("3.2.2")
 def test_replication_survives_a_broker_shutdown(target: Target, health: TargetHealth, admin: KafkaAdminClient,
                                                 reachable_broker: KafkaStatus, broker_control: BrokerControl,
-                                                journal: Journal, check_timeout: float) -> None:
+                                                journal: Journal, check_timeout: float,
+                                                record_property) -> None:
     """Stopping the broker that leads most partitions loses no acknowledged record, and it is restored.
 
     FR: Arrêter le broker qui mène le plus de partitions ne perd aucun enregistrement acquitté, et il est remis en
@@ -47,6 +48,8 @@ def test_replication_survives_a_broker_shutdown(target: Target, health: TargetHe
     record_found(f"stopped broker {outcome.victim}; {outcome.summary}")
     record_figure(leaders_figure(velib.name, outcome.leaders, outcome.victim))
     record_figure(timeline_figure(outcome.timeline()))
+    if outcome.note:
+        record_property("note", outcome.note)
     if outcome.problems:
         fail("; ".join(outcome.problems) + f" [{outcome.summary}]", outcome.hint,
              expected="no acknowledged record lost, a live leader everywhere, clients still working",

@@ -1,0 +1,32 @@
+"""§3.2.1 under Kafka 4 (KRaft): both brokers registered with the metadata quorum (not applicable under ZooKeeper)."""
+
+from __future__ import annotations
+
+import pytest
+
+from checks.kraft import BROKER_NOT_IN_QUORUM, MAX_VOTER_LAG
+from fixtures.health import TargetHealth
+from fixtures.probes import QuorumStatus
+from fixtures.targets import Target
+from fixtures.verdict import fail, needs, record_found
+
+from .brokers import MIN_BROKERS, registered_ids
+
+
+@pytest.mark.step("3.2.1")
+def test_brokers_registered_with_the_quorum(target: Target, health: TargetHealth, quorum: QuorumStatus) -> None:
+    """Both brokers are registered with the metadata quorum (voters or observers, caught up) and listed.
+
+    FR: Les deux brokers sont inscrits auprès du quorum de métadonnées (votants ou observateurs, à jour)."""
+    if not quorum.answered:
+        needs("the metadata quorum", quorum.problem)
+    listed = registered_ids(health)
+    members = {v.node_id: v.lag for v in (*quorum.voters, *quorum.observers)}
+    record_found(f"brokers in the metadata {listed}; quorum members (lag) {members}")
+    registered = [node for node in listed if node in members and members[node] <= MAX_VOTER_LAG]
+    if len(registered) >= MIN_BROKERS:
+        return
+    silent = [s for s in health.brokers[1:] if not s.speaks_kafka]
+    detail = f"; {silent[0].endpoint}: {silent[0].problem}" if silent else ""
+    fail(f"{len(registered)} broker(s) registered with the metadata quorum ({registered}), {MIN_BROKERS} "
+         f"expected{detail}", BROKER_NOT_IN_QUORUM, expected=f"{MIN_BROKERS} brokers registered", found=registered)
