@@ -195,9 +195,11 @@ def test_a_starved_grader_with_tiny_budgets_is_not_evaluated_never_failed(cluste
     print(load.summary())
     assert once.judge().state == NOT_EVALUATED, once.summary()
     assert "the grader's trial did not finish" in once.judge().reason
-    assert pair.judge().state == NOT_EVALUATED, pair.summary()
-    assert len(pair.attempts) == groups.ATTEMPTS  # every attempt reported
-    assert "attempt 3:" in pair.judge().reason
+    # The pair trial's budget starts once both consumer processes are up: a pair may still settle in time on a
+    # starved machine. Whatever happens, the grader's trouble never turns into a failure.
+    assert pair.judge().state in (NOT_EVALUATED, PASSED), pair.summary()
+    if pair.judge().state == NOT_EVALUATED:
+        assert len(pair.attempts) == groups.ATTEMPTS and "attempt 3:" in pair.judge().reason  # every attempt
 
 
 # ------------------------------------------------------------------ several graders on one cluster
