@@ -37,7 +37,7 @@ def main() -> None:
     parser.add_argument("--counts", default="10,30,60")
     parser.add_argument("--workers", default="1,4")
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as tmp, simulated_class(Path(tmp) / "class") as klass:
+    with tempfile.TemporaryDirectory() as tmp, simulated_class(Path(tmp) / "class", prefix="bdash-") as klass:
         print(f"live clusters: {len(LIVE)}; load average at start: {os.getloadavg()[0]:.1f}")
         print(f"{'students':>8} {'workers':>7} {'pass (s)':>9} {'graded':>7}")
         for count in (int(c) for c in args.counts.split(",")):
