@@ -25,7 +25,7 @@ import unicodedata
 from dataclasses import dataclass
 
 # Our column names, in the order a roster is written.
-COLUMNS = ("id", "name", "email", "idnumber", "host", "zookeeper", "bootstrap", "ssh", "submission")
+COLUMNS = ("id", "name", "email", "idnumber", "host", "zookeeper", "bootstrap", "ssh", "submission", "host_key")
 # Header spellings → our column names (compared after _fold: lower case, no accents, single spaces).
 ALIASES = {
     "id": "id", "student id": "id", "login": "id", "username": "id", "nom d'utilisateur": "id",
@@ -37,6 +37,7 @@ ALIASES = {
     "idnumber": "idnumber", "id number": "idnumber", "numero d'identification": "idnumber",
     "host": "host", "hostname": "host", "hote": "host", "machine": "host",
     "zookeeper": "zookeeper", "bootstrap": "bootstrap", "ssh": "ssh", "submission": "submission",
+    "host_key": "host_key", "host key": "host_key",
 }
 # Moodle's participants export has more columns (groups, last access…): they are read and ignored.
 _MOODLE_ONLY = {"first_name", "last_name"}

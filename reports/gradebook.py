@@ -7,26 +7,24 @@ abort the import. Rows are per ``TargetResults`` (the roster id): a student's su
 
 from __future__ import annotations
 
-import re
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .results import BLOCKED, FAILED, NOT_EVALUATED, PASSED, CheckResult, TargetResults
+from .results import BLOCKED, FAILED, NOT_EVALUATED, PASSED, CheckResult, TargetResults, safe_text
 from .rubric import SCALE, Grade, Rubric
 
 GRADE_ITEM = "TP Kafka"
 FEEDBACK_SUFFIX = " (feedback)"
-# Control characters (C0, C1, DEL), the Unicode line and paragraph separators and bidi overrides: a cell shows
-# text, it never moves the cursor, breaks a line a spreadsheet will not quote, or reverses what follows.
-_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]+")
 # A cell starting with one of these is a formula in a spreadsheet (CSV injection, OWASP).
 _FORMULA = ("=", "+", "-", "@")
 
 
 def cell(text: object) -> str:
-    """Text for one CSV cell: control characters (newlines included) become one space, stripped."""
-    return _CONTROL.sub(" ", unicodedata.normalize("NFC", str(text or ""))).strip()
+    """Text for one CSV cell, one line: the one sanitiser of student text (``reports.results.safe_text``: escape
+    sequences, control characters, line separators and bidi overrides gone, line ends and tabs made spaces,
+    secrets masked), stripped. A cell never moves the cursor, breaks a line or reverses what follows."""
+    return safe_text(unicodedata.normalize("NFC", str(text or "")), multiline=False).strip()
 
 
 def name_cell(text: object) -> str:

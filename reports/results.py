@@ -33,16 +33,60 @@ OUTCOMES = (PASSED, FAILED, BLOCKED, NOT_EVALUATED)
 OUTCOME_LABELS = {PASSED: ("réussi", "passed"), FAILED: ("échoué", "failed"), BLOCKED: ("bloqué", "blocked"),
                   NOT_EVALUATED: ("non évalué", "not evaluated")}
 COUNTED = (PASSED, FAILED, BLOCKED)
-# A secret never reaches a report: values of these names are masked wherever they appear.
-_SECRET = re.compile(r"(?i)(api[_-]?key|apikey|password|passwd|secret|token)(\s*[=:]\s*|=)([^\s&\"',;]+)")
+# A secret never reaches a report: values of these names are masked wherever they appear (``apiKey=…`` in a
+# URL, ``password: …``, ``API_KEY = "…"`` in a script, ``"token": "…"`` in JSON), and so is a private key block.
+_SECRET = re.compile(r"(?i)(api[_-]?key|apikey|password|passwd|secret|token)([\"']?\s*[=:]\s*[\"']?)([^\s&\"',;]+)")
+_PRIVATE_KEY = re.compile(r"-----BEGIN ([A-Z0-9 ]*)PRIVATE KEY-----.*?(?:-----END [A-Z0-9 ]*PRIVATE KEY-----|\Z)",
+                          re.DOTALL)
+MASK = "***"
+# Secrets the grader holds (the API key it drew for the run): masked wherever they appear, named or not.
+_KNOWN_SECRETS: set[str] = set()
+_SHORTEST_KNOWN_SECRET = 8  # a shorter value would mask ordinary words
+
+# What a terminal acts on instead of showing: ANSI escape sequences (CSI ``ESC [ … final``, OSC ``ESC ] … BEL``
+# or ``ESC \``, two-character ``ESC x``, the 8-bit CSI), then every remaining C0/C1 control character and DEL,
+# the bidirectional overrides and isolates (a file name that reads backwards), the zero-width spaces and the
+# line/paragraph separators.
+_ANSI = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]?|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?|\x1b[ -~]?|\x9b[0-?]*[ -/]*[@-~]?")
+_BIDI_AND_SEPARATORS = "\u061c\u200b-\u200f\u202a-\u202e\u2066-\u2069\u2028\u2029"  # and zero-width spaces
+_CONTROLS = re.compile(f"[\x00-\x08\x0b-\x1f\x7f-\x9f{_BIDI_AND_SEPARATORS}]")
+_CONTROLS_ONE_LINE = re.compile(f"[\x00-\x1f\x7f-\x9f{_BIDI_AND_SEPARATORS}]")
 
 
 # Schema 1's states, read from older files: a skip was a blocked check, an error the harness's.
 _LEGACY_OUTCOMES = {"skipped": BLOCKED, "error": NOT_EVALUATED}
 
 
+def add_secret(value: str) -> None:
+    """A secret of the grader's (an API key it drew): from now on masked in every result, log and export."""
+    if value and len(value) >= _SHORTEST_KNOWN_SECRET:
+        _KNOWN_SECRETS.add(value)
+
+
 def mask_secrets(text: str) -> str:
-    return _SECRET.sub(lambda m: f"{m.group(1)}{m.group(2)}***", text)
+    """Every named secret's value, private key block and secret the grader holds replaced by ``***``.
+    Idempotent: masking masked text changes nothing."""
+    text = _PRIVATE_KEY.sub(lambda m: f"[{m.group(1)}private key {MASK}]", text)
+    for secret in sorted(_KNOWN_SECRETS, key=len, reverse=True):
+        text = text.replace(secret, MASK)
+    return _SECRET.sub(lambda m: f"{m.group(1)}{m.group(2)}{MASK}", text)
+
+
+def clean_text(text: str, multiline: bool = True) -> str:
+    """Text a student controls (group ids, records, script output, file names, roster names), safe for a terminal
+    or a text export: escape sequences and control characters removed; ``\\n`` and ``\\t`` kept when the text is
+    shown on several lines (``multiline``), else each becomes a space. ``\\r\\n`` counts as a line end."""
+    text = _ANSI.sub("", text.replace("\r\n", "\n"))
+    if multiline:
+        return _CONTROLS.sub("", text)
+    return _CONTROLS_ONE_LINE.sub("", text.replace("\n", " ").replace("\t", " "))
+
+
+def safe_text(text: str, multiline: bool = True) -> str:
+    """What any report, export or terminal line shows of a text: masked, cleaned, masked again (an escape
+    sequence may swallow the first letter of a secret's name; a control character inside the name must not
+    save its value from the mask either)."""
+    return mask_secrets(clean_text(mask_secrets(text), multiline))
 
 
 def _text(value: Any) -> str | None:
@@ -50,7 +94,7 @@ def _text(value: Any) -> str | None:
         return None
     if isinstance(value, bytes):
         value = value.decode("utf-8", "replace")
-    return mask_secrets(value if isinstance(value, str) else repr(value))
+    return safe_text(value if isinstance(value, str) else repr(value))
 
 
 @dataclass
@@ -99,12 +143,14 @@ class CheckResult:
 
     @classmethod
     def build(cls, **values: Any) -> CheckResult:
-        """Make a result from raw values, turning them into masked text."""
+        """Make a result from raw values, turning them into clean, masked text (every export starts here)."""
         for name in ("reason", "expected", "found", "hint_fr", "hint_en", "note", "blocked_by", "harness_error",
                      "rerun"):
             if name in values:
                 values[name] = _text(values[name]) if name != "reason" else (_text(values[name]) or "")
-        values["logs"] = {k: mask_secrets(v) for k, v in (values.get("logs") or {}).items()}
+        if "title" in values:
+            values["title"] = safe_text(str(values["title"]), multiline=False)
+        values["logs"] = {safe_text(k, False): safe_text(v) for k, v in (values.get("logs") or {}).items()}
         return cls(**values)
 
 

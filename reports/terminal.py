@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 import textwrap
 
-from .results import BLOCKED, FAILED, NOT_EVALUATED, OUTCOME_LABELS, PASSED, TargetResults
+from .results import BLOCKED, FAILED, NOT_EVALUATED, OUTCOME_LABELS, PASSED, TargetResults, clean_text
 from .rubric import Grade
 
 WIDTH = 80
@@ -14,14 +14,14 @@ WIDTH = 80
 MARKS = {PASSED: "ok", FAILED: "ÉCHEC", BLOCKED: "BLOQUÉ", NOT_EVALUATED: "N.ÉVAL"}
 STYLES = {PASSED: "green", FAILED: "red", BLOCKED: "yellow", NOT_EVALUATED: ""}
 _INDENT = " " * 15  # " ÉCHEC  2.1.4  " : mark, step, then the text
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069]")
 
 Line = tuple[str, str]  # (text, style: "", "green", "red", "yellow")
 
 
 def printable(text: str | None) -> str:
-    """No control character of a student's text (escape sequences, bidi overrides) reaches a terminal."""
-    return _CONTROL.sub("", text or "").replace("\t", " ")
+    """No control character of a student's text (escape sequences, bidi overrides) reaches a terminal: the one
+    sanitiser, ``results.clean_text`` (line ends kept for the wrapping, tabs made spaces)."""
+    return clean_text(text or "").replace("\t", " ")
 
 
 def _wrap(text: str, first: str, style: str = "", width: int = WIDTH) -> list[Line]:

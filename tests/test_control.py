@@ -26,7 +26,9 @@ import pytest
 from fixtures.cluster import EmbeddedCluster
 from fixtures.control.scripts import BrokerScripts, ScriptControl
 from fixtures.control.ssh import SshRunner
+from fixtures.destructive import control_for
 from fixtures.probes import kafka_status
+from fixtures.roster import parse
 from fixtures.wait import WaitTimeout, wait_until
 from tests.support import hosts
 
@@ -138,6 +140,43 @@ def test_a_failing_check_over_ssh_carries_the_students_config_and_log(tmp_path: 
     assert "kafka" in log.lower() and len(log.splitlines()) <= 40
     assert not any(name.startswith("config/none") for name in logs)  # a missing file is no evidence
     assert run.result("test_broker_speaks_kafka")["logs"] == {}  # a passed check carries none
+
+
+def _fingerprint(public_key: Path) -> str:
+    """The host key's fingerprint as an instructor reads it for the roster (``ssh-keygen -lf``)."""
+    done = subprocess.run(["ssh-keygen", "-lf", str(public_key)], capture_output=True, text=True, timeout=30,
+                          check=True)
+    return done.stdout.split()[1]
+
+
+class _Options:
+    """The command line of ``pytest checks --roster … --allow-destructive`` (``control_for`` reads only options)."""
+
+    def __init__(self, key: Path) -> None:
+        self.values = {"kafkalab_control": "ssh", "kafkalab_kafka_home": "~/kafka", "kafkalab_stop_with": "own",
+                       "kafkalab_broker_configs": "config/server.properties", "kafkalab_ssh_user": "root",
+                       "kafkalab_ssh_port": 22, "kafkalab_ssh_key": str(key),
+                       "kafkalab_ssh_accept_new_host_keys": False}
+
+    def getoption(self, name: str) -> object:
+        return self.values[name]
+
+
+def test_the_roster_s_pinned_host_key_lets_the_ssh_backend_in(tmp_path: Path) -> None:
+    """A roster row's ``host_key`` reaches the ssh backend: the host is not in known_hosts, no new key is
+    accepted for the run, and the pinned fingerprint alone lets the grader in; a wrong pin is refused."""
+    wrong = "SHA256:" + "A" * 43
+    with sshd_host(tmp_path, "hygiene-ssh-pi") as (pi, key):
+        pinned = _fingerprint(tmp_path / "host_key.pub")
+        roster = parse(f"id,host,host_key\nalice,{pi.name},{pinned}\nmallory,{pi.name},{wrong}\n")
+        alice, mallory = (spec.resolve() for spec in roster.specs)
+        control = control_for(_Options(key), alice)
+        try:
+            assert control.runner.run("echo pinned", 30) == (0, "pinned\n")
+        finally:
+            control.runner.close()
+        code, out = control_for(_Options(key), mallory).runner.run("true", 30)
+    assert code == 255 and f"the roster pins {wrong}: refused" in out and pinned in out
 
 
 def test_ssh_backend_reports_an_unreachable_host() -> None:

@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 from markupsafe import escape
 
 from reports.html import render_target
-from reports.results import CheckResult, TargetResults, mask_secrets
+from reports.results import CheckResult, TargetResults, safe_text
 
 
 def result(**values) -> CheckResult:
@@ -22,10 +22,10 @@ def result(**values) -> CheckResult:
 @given(st.text(min_size=1))
 def test_any_student_text_is_escaped_in_the_html(text: str) -> None:
     page = render_target(TargetResults("pi-node07", [result(reason=text, found=text, title=text)]))
-    shown = mask_secrets(text)
+    shown = safe_text(text)  # cleaned of control characters and masked, as every result
     assert str(escape(shown)) in page
-    if "<" in shown:
-        assert shown not in page  # never as raw markup
+    if "<" in shown and shown not in render_target(TargetResults("pi-node07", [result(reason="x")])):
+        assert shown not in page  # never as raw markup (unless the page's own markup holds that text anyway)
 
 
 def test_a_script_in_a_topic_name_is_shown_as_text() -> None:

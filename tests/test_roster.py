@@ -148,3 +148,13 @@ def test_any_text_gives_targets_or_located_errors(text: str) -> None:
 def test_any_bytes_give_targets_or_located_errors(data: bytes) -> None:
     roster = parse(b"id;host\n" + data)
     assert all(e.line >= 1 and e.column and e.message for e in roster.errors)
+
+
+def test_a_pinned_host_key_reaches_the_target_and_a_malformed_one_is_reported() -> None:
+    pinned = "SHA256:" + "q" * 42 + "0"
+    roster = parse("id,host,host_key\nalice,pi-node07," + pinned + "\nbob,pi-node08,MD5:aa:bb\ncarol,pi-node09,\n")
+    assert [(s.id, s.resolve().host_key) for s in roster.specs] == [("alice", pinned), ("carol", None)]
+    assert [str(e) for e in roster.errors] == [
+        "line 3, column 'host_key': 'MD5:aa:bb' is not a SHA256:… fingerprint (ssh-keygen -lf "
+        "/etc/ssh/ssh_host_ed25519_key.pub)"]
+    assert "host_key" not in roster.specs[0].describe()

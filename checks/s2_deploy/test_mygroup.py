@@ -22,10 +22,13 @@ def test_mygroup_exists(admin: KafkaAdminClient) -> None:
     """The consumer group `mygroup` exists (`kafka-consumer-groups.sh --list`).
 
     FR: Le groupe de consumers `mygroup` existe (`kafka-consumer-groups.sh --list`)."""
-    groups = student_groups(admin)
-    record_found(f"groups: {groups}")
-    expect(group_exists(admin, GROUP), f"group {GROUP!r} does not exist", hints.GROUP_MISSING,
-           expected=GROUP, found=groups or "no group")
+    # One per line, as `kafka-consumer-groups.sh --list` prints them (a group id is the student's text: the
+    # results are cleaned of control characters before any terminal or export shows them).
+    listed = "\n".join(student_groups(admin))
+    found = f"groups:\n{listed}" if listed else "no group"
+    record_found(found)
+    expect(group_exists(admin, GROUP), f"group {GROUP!r} does not exist", hints.GROUP_MISSING, expected=GROUP,
+           found=found)
 
 
 @pytest.mark.step("2.1.6")

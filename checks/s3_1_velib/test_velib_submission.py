@@ -41,6 +41,7 @@ from fixtures.jcdecaux.snapshots import Snapshot, load_snapshots
 from fixtures.sandbox import SandboxReport
 from fixtures.submissions import VelibSubmission
 from fixtures.verdict import expect, fail, needs, record_found
+from reports.results import add_secret
 
 from . import hints
 
@@ -54,7 +55,9 @@ DIFF_LINES = 40
 
 @pytest.fixture(scope="module")
 def velib_key() -> str:
-    return os.environ.get(KEY_OVERRIDE_ENV) or make_api_key()
+    key = os.environ.get(KEY_OVERRIDE_ENV) or make_api_key()
+    add_secret(key)  # masked in every result, log and export, wherever a script prints it
+    return key
 
 
 @pytest.fixture(scope="module")

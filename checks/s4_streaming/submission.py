@@ -6,6 +6,12 @@ The script gets only what the contract promises (``README.md`` beside this file)
 grader's environment. It runs through ``launch.py`` (copied into the run folder) so that its queries'
 progress, schemas and plans are recorded without any change to the script. Its stdout and stderr go to files
 in the run folder; a run that exceeds the timeout is killed (the whole process group: Python and its JVM).
+
+With a cluster master (``--spark-master spark://HOST:PORT``) the driver still runs here, in the sandbox, and
+the executors on the cluster's workers: they connect back to the driver (so the driver keeps the grader's
+network, reported as a missing protection), read the brokers of ``Target.bootstrap`` themselves, and write
+the outputs and the state in the run folder (on a cluster of several machines it must be a folder they mount
+at the same path). ``run_submissions`` runs several jobs at once that way.
 """
 
 from __future__ import annotations
@@ -18,12 +24,14 @@ import subprocess
 import sys
 import tempfile
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
 from fixtures import reaper
 from fixtures.sandbox import SPARK, Sandbox, SandboxReport, routes_for
-from fixtures.spark.session import LOOPBACK, submit_env
+from fixtures.spark.session import LOOPBACK, MASTER, submit_env
+from fixtures.spark.standalone import cluster_conf, driver_host_for, is_cluster_master
 from fixtures.taxi.zones import copy_zones_file
 from fixtures.wait import WaitTimeout, wait_until
 
@@ -102,8 +110,10 @@ class SubmissionRun:
         return f"{self.script.name} {what}\n{self.output_tail()}"
 
 
-def submission_env(target: Target, workdir: Path, extra_conf: dict[str, str] | None = None) -> dict[str, str]:
+def submission_env(target: Target, workdir: Path, extra_conf: dict[str, str] | None = None,
+                   master: str = MASTER) -> dict[str, str]:
     env = {key: os.environ[key] for key in _PASSED_THROUGH if key in os.environ}
+    cluster = is_cluster_master(master)
     home = workdir / "home"
     tmp = workdir / "tmp"
     home.mkdir(parents=True, exist_ok=True)
@@ -111,7 +121,7 @@ def submission_env(target: Target, workdir: Path, extra_conf: dict[str, str] | N
     env.update(
         HOME=str(home), TMPDIR=str(tmp), PYTHONUNBUFFERED="1", PYTHONDONTWRITEBYTECODE="1",
         PYSPARK_PYTHON=sys.executable, PYSPARK_DRIVER_PYTHON=sys.executable,
-        SPARK_LOCAL_IP=LOOPBACK, SPARK_LOCAL_HOSTNAME="localhost",
+        SPARK_LOCAL_IP=driver_host_for(master) if cluster else LOOPBACK, SPARK_LOCAL_HOSTNAME="localhost",
         KAFKA_BOOTSTRAP_SERVERS=target.bootstrap,
         TAXI_RIDES_TOPIC=target.rides_topic, TAXI_FARES_TOPIC=target.fares_topic,
         TAXI_OUTPUT_DIR=str(workdir / "output"), TAXI_CHECKPOINT_DIR=str(workdir / "checkpoints"),
@@ -119,20 +129,23 @@ def submission_env(target: Target, workdir: Path, extra_conf: dict[str, str] | N
         # The taxi zones (the problem's neighbourhoods), copied: a sandboxed run may not read the shared data.
         TAXI_ZONES_FILE=str(copy_zones_file(workdir / "data")),
     )  # fmt: skip
-    env.update(submit_env({"spark.local.dir": str(tmp), **(extra_conf or {})}))
+    conf = {"spark.local.dir": str(tmp), **(cluster_conf(master) if cluster else {}), **(extra_conf or {})}
+    env.update(submit_env(conf, master))
     return env
 
 
 def run_submission(script: Path, target: Target, workdir: Path | None = None,
-                   timeout: float = DEFAULT_TIMEOUT_S, extra_conf: dict[str, str] | None = None) -> SubmissionRun:
-    """Run ``script`` to completion or until ``timeout``; never raises for what the script does."""
+                   timeout: float = DEFAULT_TIMEOUT_S, extra_conf: dict[str, str] | None = None,
+                   master: str = MASTER) -> SubmissionRun:
+    """Run ``script`` to completion or until ``timeout``; never raises for what the script does. ``master``:
+    Spark inside the driver (``local[2]``, the default) or a cluster's master URL (``spark://HOST:PORT``)."""
     script = Path(script).resolve()
     workdir = Path(workdir or tempfile.mkdtemp(prefix="kafkalab-spark-run-")).resolve()
     workdir.mkdir(parents=True, exist_ok=True)
     launcher = workdir / "launch.py"
     shutil.copyfile(LAUNCHER, launcher)
-    env = submission_env(target, workdir, extra_conf)
-    sandbox = spark_sandbox(script, target, workdir, timeout)
+    env = submission_env(target, workdir, extra_conf, master)
+    sandbox = spark_sandbox(script, target, workdir, timeout, is_cluster_master(master))
     started = time.monotonic()
     with open(workdir / "stdout.txt", "wb") as out, open(workdir / "stderr.txt", "wb") as err:
         proc = sandbox.popen([sys.executable, str(launcher), str(script)], env, out, err, cwd=workdir)
@@ -151,13 +164,26 @@ def run_submission(script: Path, target: Target, workdir: Path | None = None,
                          time.monotonic() - started, timeout, report)
 
 
-def spark_sandbox(script: Path, target: Target, workdir: Path, timeout: float) -> Sandbox:
+def spark_sandbox(script: Path, target: Target, workdir: Path, timeout: float, on_cluster: bool = False) -> Sandbox:
     """The job's sandbox: its run folder its only one (outputs, checkpoints, Spark's temp), its script's folder
     read-only, the other runs hidden, only the grader's broker(s) reachable; Spark's limits. The wall clock is
-    a backstop behind ``timeout`` (which stops the job first, with SIGTERM)."""
+    a backstop behind ``timeout`` (which stops the job first, with SIGTERM). On a cluster the driver keeps the
+    grader's network: the executors connect back to it (``Sandbox`` reports the namespace as missing)."""
     limits = SPARK.but(wall_s=timeout + 2 * KILL_GRACE_S + 30)
-    return Sandbox(workdir, "spark", limits, routes_for(target.bootstrap), hide=[workdir.parent],
-                   expose=[(script.parent, False)])
+    routes = None if on_cluster else routes_for(target.bootstrap)
+    sandbox = Sandbox(workdir, "spark", limits, routes, hide=[workdir.parent], expose=[(script.parent, False)])
+    if on_cluster:
+        sandbox.missing.append("the executors' sandbox (they run on the cluster's workers, as the workers' user)")
+    return sandbox
+
+
+def run_submissions(jobs: list[tuple[Path, Target, Path]], master: str, at_once: int,
+                    timeout: float = DEFAULT_TIMEOUT_S) -> list[SubmissionRun]:
+    """Several students' jobs (script, target, run folder), ``at_once`` at a time on the cluster at ``master``
+    (each job takes one core of it: ``at_once`` should not exceed the workers' cores, or jobs wait for one
+    within their timeout). The runs, in the order of ``jobs``."""
+    with ThreadPoolExecutor(max_workers=max(1, at_once), thread_name_prefix="spark-job") as pool:
+        return list(pool.map(lambda job: run_submission(*job, timeout=timeout, master=master), jobs))
 
 
 def _kill_group(proc: subprocess.Popen) -> None:

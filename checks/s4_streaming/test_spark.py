@@ -25,6 +25,7 @@ from checks.s4_streaming.submission import SubmissionRun, run_submission
 from checks.s4_streaming.submission import Target as SparkTarget
 from fixtures import clients
 from fixtures.cluster import EmbeddedCluster
+from fixtures.spark.session import MASTER
 from fixtures.targets import Target
 from fixtures.taxi.files import fare_file, read_lines, spark_ride_file
 from fixtures.taxi.ingest import create_topics, replay
@@ -93,7 +94,8 @@ def spark_run(spark_script: Path, spark_bootstrap: str, spark_lines, request: py
         workdir = tmp_path_factory.mktemp("spark-run")
     try:
         yield run_submission(spark_script, SparkTarget(spark_bootstrap, rides_topic, fares_topic), workdir,
-                             timeout=request.config.getoption("kafkalab_spark_timeout"))
+                             timeout=request.config.getoption("kafkalab_spark_timeout"),
+                             master=request.config.getoption("kafkalab_spark_master") or MASTER)
     finally:
         admin = clients.admin(spark_bootstrap)
         try:
