@@ -12,7 +12,7 @@ from collections import Counter
 from fixtures.health import TargetHealth
 from fixtures.net import Endpoint
 from fixtures.probes import QuorumStatus, quorum_status
-from fixtures.verdict import Hint, fail, not_evaluated
+from fixtures.verdict import Hint, fail, not_applicable
 from fixtures.wait import WaitTimeout, wait_until
 
 # Records a voter may trail the leader's high watermark by (the leader appends a no-op record every 500 ms, so a
@@ -24,13 +24,13 @@ def skip_zookeeper_check_under_kraft(health: TargetHealth, what: str) -> None:
     """Mark a ZooKeeper check not applicable when the target runs KRaft (it must not fail or count)."""
     __tracebackhide__ = True
     if health.kraft:
-        not_evaluated(f"not applicable under KRaft: {what} ({health.mode_evidence()})")
+        not_applicable(f"under KRaft: {what} ({health.mode_evidence()})")
 
 
 def skip_kraft_check_under_zookeeper(health: TargetHealth) -> None:
     __tracebackhide__ = True
     if not health.kraft and health.mode != "unknown":
-        not_evaluated(f"not applicable under ZooKeeper: this cluster has no KRaft metadata quorum "
+        not_applicable(f"under ZooKeeper: this cluster has no KRaft metadata quorum "
                       f"({health.mode_evidence()})")
 
 

@@ -127,6 +127,11 @@ class CheckResult:
     rerun: str | None = None
 
     @property
+    def applicable(self) -> bool:
+        """False for a check that does not apply to this cluster (the other Kafka mode's): out of every total."""
+        return not (self.outcome == NOT_EVALUATED and self.reason.startswith("not applicable"))
+
+    @property
     def counted(self) -> bool:
         """Whether the check is in the grade's denominator (everything but not_evaluated)."""
         return self.outcome in COUNTED

@@ -142,7 +142,7 @@ class Rubric:
         counted = [r for r in results.results if r.counted]
         earned = sum(self.weight(r.check) for r in counted if r.outcome == PASSED)
         return Grade(earned, sum(self.weight(r.check) for r in counted),
-                     sum(self.weight(r.check) for r in results.results))
+                     sum(self.weight(r.check) for r in results.results if r.applicable))
 
     def step_title(self, step: str) -> str:
         return self.steps.get(step, "")

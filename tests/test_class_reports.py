@@ -106,3 +106,16 @@ def test_xdist_scope_is_the_target_for_checks_and_the_module_otherwise() -> None
     assert scheduling._split_scope("checks/s2_deploy/test_broker.py::test_broker_speaks_kafka[alice]") == "target:alice"
     assert scheduling._split_scope("checks/s2_deploy/test_mygroup.py::test_mygroup_exists[alice]") == "target:alice"
     assert scheduling._split_scope("tests/test_x.py::test_y[3.9.2]") == "tests/test_x.py"
+
+
+def test_a_check_of_the_other_kafka_mode_leaves_the_grade_complete() -> None:
+    """Under ZooKeeper the KRaft checks are not applicable (and the reverse): a student graded on everything
+    that applies has a complete grade, not one flagged 'on 17 of 20 points evaluated'."""
+    results = student("s", {"test_zookeeper_answers_on_its_port": "passed", "test_metadata_quorum_answers":
+                            "not_evaluated"})
+    results.results[1].reason = "not applicable under ZooKeeper: this cluster has no KRaft metadata quorum"
+    grade = Rubric({"test_zookeeper_answers_on_its_port": 1, "test_metadata_quorum_answers": 1}).grade(results)
+    assert grade.on_20 == 20.0 and grade.complete and grade.basis() == "20.00/20"
+    results.results[1].reason = "destructive check not allowed by the instructor"
+    assert not Rubric({"test_zookeeper_answers_on_its_port": 1, "test_metadata_quorum_answers": 1}).grade(
+        results).complete
