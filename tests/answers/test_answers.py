@@ -16,10 +16,12 @@ from fixtures.paths import REPO
 from reference import transcripts
 
 from .ranking import MIN_CARD_RIDES, TOP, ranking_table
+from .treatments import TABLES
 
 ANSWERS = REPO / "reference" / "answers"
 LAB = REPO.parent / "shared" / "tp" / "tp3-kafka.md"
-ROW = re.compile(r"^\| (?P<section>[\d.]+) \| (?P<ask>[^|]+) \| `(?P<file>[\w-]+\.md)` — « (?P<heading>.+?) » \|"
+# \s: French typography puts a no-break space (U+00A0) inside « » and before ; : ! ?
+ROW = re.compile(r"^\| (?P<section>[\d.]+) \| (?P<ask>[^|]+) \| `(?P<file>[\w-]+\.md)` — «\s(?P<heading>.+?)\s» \|"
                  r" (?P<reference>[^|]+) \| (?P<check>[^|]+) \|$")
 SECTION = re.compile(r"^#{2,3}\s+(?P<number>\d+(?:\.\d+)*)\s")
 
@@ -55,7 +57,7 @@ def test_every_question_of_the_lab_has_a_row() -> None:
     rows = table_rows()
     missing = []
     for section, ask in lab_questions():
-        if not any(row["section"] == section and _flat(row["ask"].split("»")[0].strip("« ")) in ask
+        if not any(row["section"] == section and _flat(row["ask"].split("»")[0].strip("«\u00a0 ")) in ask
                    for row in rows if "«" in row["ask"]):
             missing.append(f"§{section}: {ask}")
     assert not missing, "questions of the lab without a row in reference/answers/README.md:\n" + "\n".join(missing)
@@ -79,6 +81,17 @@ def test_the_ranking_shown_is_the_oracle_s() -> None:
     assert marker in text
     shown = text.split(marker, 1)[1].split("\n\n", 1)[0].strip()
     assert shown == ranking_table()
+
+
+@pytest.mark.parametrize("name", TABLES)
+def test_the_treatment_tables_shown_are_the_recomputed_outputs(name: str) -> None:
+    """§4.2 and §4.4: the tables are the scripts' outputs (tests/spark/test_treatments.py: Spark writes them)."""
+    pytest.importorskip("shapely")
+    text = (ANSWERS / "s4-spark.md").read_text()
+    marker = f"<!-- treatment: {name} -->\n"
+    assert marker in text
+    shown = text.split(marker, 1)[1].split("\n\n", 1)[0].strip()
+    assert shown == TABLES[name]()
 
 
 def test_shown_blocks_name_entries_of_the_plays() -> None:
