@@ -14,7 +14,9 @@ Outputs:
   computes them for Manhattan.
 
 The airport filter is applied **after** the join: the join's watermarks must see every END event, including
-those the filter drops (here, the end-of-stream tick, a ride in Manhattan), or they would stop moving.
+those the filter drops (here, the end-of-stream tick, a ride in Manhattan), or they would stop moving. The
+reference's zone UDF is marked non-deterministic so that Spark's optimiser does not push the filter back
+below ``withWatermark``.
 """
 
 from __future__ import annotations

@@ -182,7 +182,10 @@ def zone_column(spark: SparkSession, zones_file: str, lon: F.Column, lat: F.Colu
                     return location_id
         return None
 
-    zone = F.udf(zone_of, IntegerType())(lon, lat)
+    # Non-deterministic for the optimiser: otherwise it pushes a filter on the zone below the join and below
+    # withWatermark, so the watermark only sees the rides the filter keeps (and stalls if the late ones are
+    # elsewhere); kept here, the UDF also runs on the joined rows only.
+    zone = F.udf(zone_of, IntegerType()).asNondeterministic()(lon, lat)
     names = F.create_map(*[F.lit(v) for location_id, name, _, _ in zones for v in (location_id, name)])
     return zone, names[zone]
 
