@@ -124,8 +124,11 @@ def lab_addresses(text: str, cluster: EmbeddedCluster) -> str:
     return text.replace(str(cluster.workdir), "/tmp")
 
 
-def replay(version: str, out: Path, log: Callable[[str], None] = print) -> dict[str, str]:
-    """Play everything on a fresh 2-broker cluster of ``version``; write and return ``{"play/entry": text}``."""
+def replay(version: str, out: Path, log: Callable[[str], None] = print,
+           until: Iterable[str] | None = None) -> dict[str, str]:
+    """Play everything on a fresh 2-broker cluster of ``version``; write and return ``{"play/entry": text}``.
+    ``until``: stop once these plays have run (the plays before them still run: later plays build on them)."""
+    waiting = None if until is None else set(until)
     shown: dict[str, str] = {}
     workdir = Path(tempfile.mkdtemp(prefix=f"kafkalab-transcripts-{version}-"))
     overrides = {index: broker_overrides() for index in range(2)}
@@ -144,6 +147,10 @@ def replay(version: str, out: Path, log: Callable[[str], None] = print) -> dict[
                     text = lab_addresses(text, cluster)
                     (folder / f"{entry}.txt").write_text(text)
                     shown[f"{version}/{name}/{entry}"] = text
+                if waiting is not None:
+                    waiting.discard(name)
+                    if not waiting:
+                        break
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
     return shown
@@ -192,7 +199,8 @@ def same(shown: str, fresh: str, options: Iterable[str] = ()) -> bool:
     """Equal once normalised, up to a renumbering of the brokers: Kafka starts a new topic's replica lists at
     a random broker, so ``Replicas: 0,1`` in one run is ``Replicas: 1,0`` in the next."""
     want = normalise(shown, options)
-    ids = _broker_ids(fresh)
+    # Both texts' ids: a one-replica topic may sit on broker 1 in one run and on broker 0 in the next.
+    ids = sorted(set(_broker_ids(fresh)) | set(_broker_ids(shown)))
     return any(normalise(_renumber(fresh, dict(zip(ids, order))), options) == want
                for order in itertools.permutations(ids))
 
@@ -201,6 +209,11 @@ def shown_blocks(answers: Path = ANSWERS) -> list[tuple[Path, str, tuple[str, ..
     """Every marked block of the answers: (file, ``version/play/entry``, options, text)."""
     return [(path, m["path"], tuple(m["options"].split()), m["body"])
             for path in sorted(answers.glob("*.md")) for m in MARKER.finditer(path.read_text())]
+
+
+def shown_plays(version: str) -> set[str]:
+    """The plays of ``version`` whose outputs the answers show (a fresh run for the comparison needs no other)."""
+    return {key.split("/")[1] for _, key, _, _ in shown_blocks() if key.split("/")[0] == version}
 
 
 def mismatches(fresh: dict[str, str], versions: Iterable[str]) -> list[str]:

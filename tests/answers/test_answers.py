@@ -115,11 +115,15 @@ def test_normalise_hides_what_changes_between_runs() -> None:
     assert not transcripts.same("Leader: none Replicas: 0,1 Isr: 1", "Leader: none Replicas: 1,0 Isr: 1")
     assert not transcripts.same("Leader: 0 Isr: 0", "Leader: none Isr: 0")
     assert transcripts.same("b\na", "a\nb", ["sort"])
+    # a one-replica partition on broker 1 in this run, on broker 0 in the answers: the same up to numbering
+    assert transcripts.same("Leader: 0 Replicas: 0 Isr: 0", "Leader: 1 Replicas: 1 Isr: 1")
+    assert not transcripts.same("Leader: 0 Replicas: 0,1", "Leader: 1 Replicas: 0,1")
 
 
 @pytest.mark.slow
 @pytest.mark.parametrize("version", transcripts.VERSIONS)
 def test_shown_outputs_match_a_fresh_run(version: str, tmp_path: Path) -> None:
-    fresh = transcripts.replay(version, tmp_path, log=lambda message: None)
+    # Only up to the last play the answers show for this version (no §4 ingestion: the answers show none of it).
+    fresh = transcripts.replay(version, tmp_path, log=lambda message: None, until=transcripts.shown_plays(version))
     problems = transcripts.mismatches(fresh, [version])
     assert not problems, "\n".join(problems)
