@@ -118,6 +118,13 @@ def test_normalise_hides_what_changes_between_runs() -> None:
     # a one-replica partition on broker 1 in this run, on broker 0 in the answers: the same up to numbering
     assert transcripts.same("Leader: 0 Replicas: 0 Isr: 0", "Leader: 1 Replicas: 1 Isr: 1")
     assert not transcripts.same("Leader: 0 Replicas: 0,1", "Leader: 1 Replicas: 0,1")
+    # broker 0 was the one stopped (ISR 1,0 everywhere): the assignment started at the other broker this time
+    row = "\tPartition: {}\tLeader: {}\tReplicas: {}\tIsr: 1,0"
+    shown = "\n".join(row.format(p, p % 2, "0,1" if p % 2 == 0 else "1,0") for p in range(4))
+    fresh = "\n".join(row.format(p, (p + 1) % 2, "1,0" if p % 2 == 0 else "0,1") for p in range(4))
+    assert transcripts.same(shown, fresh)
+    assert not transcripts.same(shown, fresh.replace("Isr: 1,0", "Isr: 1", 1))  # a replica out of sync
+    assert not transcripts.same(shown, fresh.replace("Leader: 1\t", "Leader: 0\t", 1))
 
 
 @pytest.mark.slow
