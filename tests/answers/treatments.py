@@ -7,9 +7,9 @@ from __future__ import annotations
 from collections import defaultdict
 from functools import cache
 
-from checks.s4_spark.oracle import Expected
+from checks.s4_streaming.oracle import Expected
 from fixtures.taxi.files import FARED_RIDES, FARES, read_lines
-from fixtures.taxi.ticks import TICK_FARE, TICK_RIDE, is_tick
+from fixtures.taxi.ticks import ticks_for
 from tests.support.treatments import Cells, Treatments
 
 NBSP = "\u00a0"
@@ -17,7 +17,8 @@ NBSP = "\u00a0"
 
 @cache
 def recomputed() -> Treatments:
-    return Treatments(Expected.from_lines([*read_lines(FARED_RIDES), TICK_RIDE], [*read_lines(FARES), TICK_FARE]))
+    ticks = ticks_for(FARED_RIDES, FARES)  # as the Spark runs read them (tests/spark/conftest.py)
+    return Treatments(Expected.from_lines([*read_lines(FARED_RIDES), ticks.ride], [*read_lines(FARES), ticks.fare]))
 
 
 def _number(value: float | None, digits: int = 2, unit: str = "") -> str:
@@ -87,9 +88,9 @@ def passengers_table() -> str:
 
 def figures() -> dict[str, int | str]:
     """The counts the answers quote beside the tables."""
-    t = recomputed()
-    rides = [key for key in t.durations() if not is_tick(key[0])]
-    joined = [row for row in t.expected.joined if not is_tick(row.ride_id)]
+    t, ticks = recomputed(), ticks_for(FARED_RIDES, FARES)
+    rides = [key for key in t.durations() if not ticks.is_tick(key[0])]
+    joined = [row for row in t.expected.joined if not ticks.is_tick(row.ride_id)]
     return {"cleaned": len(rides), "joined": len(joined), "plausible": len(t.plausible()),
             "airport": len(t.airport_rides())}
 
