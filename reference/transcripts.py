@@ -124,8 +124,11 @@ def lab_addresses(text: str, cluster: EmbeddedCluster) -> str:
     return text.replace(str(cluster.workdir), "/tmp")
 
 
-def replay(version: str, out: Path, log: Callable[[str], None] = print) -> dict[str, str]:
-    """Play everything on a fresh 2-broker cluster of ``version``; write and return ``{"play/entry": text}``."""
+def replay(version: str, out: Path, log: Callable[[str], None] = print,
+           until: Iterable[str] | None = None) -> dict[str, str]:
+    """Play everything on a fresh 2-broker cluster of ``version``; write and return ``{"play/entry": text}``.
+    ``until``: stop once these plays have run (the plays before them still run: later plays build on them)."""
+    waiting = None if until is None else set(until)
     shown: dict[str, str] = {}
     workdir = Path(tempfile.mkdtemp(prefix=f"kafkalab-transcripts-{version}-"))
     overrides = {index: broker_overrides() for index in range(2)}
@@ -144,6 +147,10 @@ def replay(version: str, out: Path, log: Callable[[str], None] = print) -> dict[
                     text = lab_addresses(text, cluster)
                     (folder / f"{entry}.txt").write_text(text)
                     shown[f"{version}/{name}/{entry}"] = text
+                if waiting is not None:
+                    waiting.discard(name)
+                    if not waiting:
+                        break
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
     return shown
@@ -177,6 +184,36 @@ def _renumber(text: str, mapping: dict[str, str]) -> str:
     return _BROKER_FIELDS.sub(lambda m: f"{m[1]}: " + ",".join(mapping.get(i, i) for i in m[2].split(",")), text)
 
 
+_PARTITION = re.compile(r"\bPartition: (\d+)\b")
+
+
+def _shift_partitions(text: str, shift: int) -> str:
+    """In each table of partitions (a run of ``Partition: p`` lines), ``p`` renamed ``(p + shift) % count`` and the
+    lines put back in partition order: Kafka starts a topic's replica assignment at a random broker, so
+    partition 0's replicas in one run are partition 1's in the next."""
+    if not shift:
+        return text
+    lines = text.splitlines()
+    runs: list[list[int]] = []
+    for i, line in enumerate(lines):
+        if _PARTITION.search(line):
+            if runs and runs[-1][-1] == i - 1:
+                runs[-1].append(i)
+            else:
+                runs.append([i])
+    for run in runs:
+        count = len(run)
+
+        def rename(m: re.Match[str], count: int = count) -> str:
+            return f"Partition: {(int(m[1]) + shift) % count}"
+
+        renamed = sorted(((int(_PARTITION.search(lines[i])[1]) + shift) % count, _PARTITION.sub(rename, lines[i]))
+                         for i in run)
+        for slot, (_, line) in zip(run, renamed):
+            lines[slot] = line
+    return "\n".join(lines)
+
+
 def normalise(text: str, options: Iterable[str] = ()) -> str:
     for pattern, replacement in _VOLATILE:
         text = pattern.sub(replacement, text)
@@ -189,18 +226,26 @@ def normalise(text: str, options: Iterable[str] = ()) -> str:
 
 
 def same(shown: str, fresh: str, options: Iterable[str] = ()) -> bool:
-    """Equal once normalised, up to a renumbering of the brokers: Kafka starts a new topic's replica lists at
-    a random broker, so ``Replicas: 0,1`` in one run is ``Replicas: 1,0`` in the next."""
+    """Equal once normalised, up to a renumbering of the brokers or a rotation of the partitions: Kafka starts a
+    new topic's replica lists at a random broker, so ``Replicas: 0,1`` in one run is ``Replicas: 1,0`` in the
+    next. A rotation keeps what is real (which broker was stopped, leads, is in the ISR, in which order)."""
     want = normalise(shown, options)
-    ids = _broker_ids(fresh)
-    return any(normalise(_renumber(fresh, dict(zip(ids, order))), options) == want
-               for order in itertools.permutations(ids))
+    # Both texts' ids: a one-replica topic may sit on broker 1 in one run and on broker 0 in the next.
+    ids = sorted(set(_broker_ids(fresh)) | set(_broker_ids(shown)))
+    partitions = max(1, len(set(_PARTITION.findall(fresh))))  # the largest table's size bounds the shifts
+    return any(normalise(_shift_partitions(_renumber(fresh, dict(zip(ids, order))), shift), options) == want
+               for order in itertools.permutations(ids) for shift in range(partitions))
 
 
 def shown_blocks(answers: Path = ANSWERS) -> list[tuple[Path, str, tuple[str, ...], str]]:
     """Every marked block of the answers: (file, ``version/play/entry``, options, text)."""
     return [(path, m["path"], tuple(m["options"].split()), m["body"])
             for path in sorted(answers.glob("*.md")) for m in MARKER.finditer(path.read_text())]
+
+
+def shown_plays(version: str) -> set[str]:
+    """The plays of ``version`` whose outputs the answers show (a fresh run for the comparison needs no other)."""
+    return {key.split("/")[1] for _, key, _, _ in shown_blocks() if key.split("/")[0] == version}
 
 
 def mismatches(fresh: dict[str, str], versions: Iterable[str]) -> list[str]:

@@ -31,6 +31,10 @@ from reference.s2 import LabShell, Transcript
 from .play import MONITOR, PARTITIONS, RUN_TIMEOUT_S, _env, _produce
 
 POLLS = 4
+# Without a key kafka-python 3 (KIP-480 sticky partitioner) sends each poll's batch to one partition: with 4 polls
+# all of them fell on one instance's 5 partitions about once in 8 runs and no station was printed by both.
+# 12 polls make that 1 in 2048; the shown outputs do not depend on the number (``digits``).
+UNKEYED_POLLS = 12
 LINE = re.compile(r"^[+-]\d+ (?P<station>.+)$")
 
 
@@ -88,8 +92,9 @@ def side_by_side(sh: LabShell, api: JCDecauxStandIn, key: str, keyed: bool) -> t
         if keyed:
             _produce(sh.transcript, api, key, broker, POLLS, topic=topic)
         else:
-            out = _produce_without_key(api, key, broker, topic, POLLS)
-            sh.transcript.add(f"python velib-get-stations-du-tp.py   # the lab's producer, no key, {POLLS} polls", out)
+            out = _produce_without_key(api, key, broker, topic, UNKEYED_POLLS)
+            shown = f"python velib-get-stations-du-tp.py   # the lab's producer, no key, {UNKEYED_POLLS} polls"
+            sh.transcript.add(shown, out)
         wait_until(lambda: _caught_up(broker, topic, group), RUN_TIMEOUT_S, f"group {group} to commit everything")
         outputs = []
         for proc in procs:

@@ -10,7 +10,7 @@ TOP = 10
 
 
 def _money(value: float) -> str:
-    return f"{value:.2f}".replace(".", ",") + " $"
+    return f"{value:.2f}".replace(".", ",") + "\u00a0$"  # no-break space before the unit (French typography)
 
 
 def ranking_table(min_card_rides: int = MIN_CARD_RIDES, top: int = TOP) -> str:

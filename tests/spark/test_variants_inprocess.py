@@ -10,23 +10,19 @@ subprocess and are there.
 from __future__ import annotations
 
 import runpy
-import sys
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
-from checks.s4_streaming import launch, verify
+from checks.s4_streaming import verify
 from checks.s4_streaming.oracle import Expected
 from checks.s4_streaming.outputs import RunOutputs
-from fixtures.taxi.zones import zones_file
 from tests.support.paths import REFERENCE_SPARK_SCRIPT
 
-from .conftest import VARIANTS, require_pyspark
+from .conftest import VARIANTS, require_pyspark, run_in_process
 
 pytestmark = pytest.mark.slow
-REFERENCE_MODULE = "sstreaming"  # the name under which the variants import the reference
 
 
 @dataclass
@@ -48,19 +44,6 @@ class Findings:
 
 
 @pytest.fixture(scope="module")
-def spark(connector) -> Iterator[object]:
-    require_pyspark()
-    from fixtures.spark.session import build_session
-
-    # No state-store maintenance thread: it would only wake up after the session stopped and log a warning.
-    session = build_session("kafkalab-variants", {"spark.sql.streaming.stateStore.maintenanceInterval": "1h"})
-    uninstall = launch.install_hooks(listen=False)
-    yield session
-    uninstall()
-    session.stop()
-
-
-@pytest.fixture(scope="module")
 def run_script(spark, taxi_cluster, expected: Expected, tmp_path_factory):
     """Run a contract script in this process, against the sample, and grade every property."""
     cache: dict[Path, Findings] = {}
@@ -68,24 +51,7 @@ def run_script(spark, taxi_cluster, expected: Expected, tmp_path_factory):
     def run(script: Path) -> Findings:
         if script in cache:
             return cache[script]
-        workdir = tmp_path_factory.mktemp(script.stem)
-        env = {"KAFKA_BOOTSTRAP_SERVERS": taxi_cluster.bootstrap, "TAXI_RIDES_TOPIC": "taxirides",
-               "TAXI_FARES_TOPIC": "taxifares", "TAXI_OUTPUT_DIR": str(workdir / "output"),
-               "TAXI_CHECKPOINT_DIR": str(workdir / "checkpoints"), "TAXI_ZONES_FILE": str(zones_file())}
-        with pytest.MonkeyPatch.context() as patch:
-            for key, value in env.items():
-                patch.setenv(key, value)
-            patch.setattr(sys, "argv", [str(script)])
-            sys.modules.pop(REFERENCE_MODULE, None)  # each variant patches a fresh copy of the reference
-            launch.set_hook_dir(workdir / "harness")
-            try:
-                runpy.run_path(str(script), run_name="__main__")
-            except SystemExit as exc:
-                assert exc.code in (0, None), f"{script.name} exited with {exc.code}"
-            finally:
-                launch.record_queries()
-                sys.modules.pop(REFERENCE_MODULE, None)
-        outputs = RunOutputs(workdir / "output", workdir / "harness")
+        outputs = run_in_process(script, taxi_cluster.bootstrap, tmp_path_factory.mktemp(script.stem))
         findings = Findings(
             outputs=outputs,
             schema=verify.schema_problems(outputs.query("rides"), verify.RIDE_TYPES, "rides")

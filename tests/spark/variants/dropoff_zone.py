@@ -11,8 +11,8 @@ from pyspark.sql import functions as F  # noqa: E402
 _zone_column = ref.zone_column
 
 
-def zone_column(spark, zones_file, lon, lat):
-    return _zone_column(spark, zones_file, F.col("endLon"), F.col("endLat"))
+def zone_column(spark, zones_file, lon, lat, zones=None):
+    return _zone_column(spark, zones_file, F.col("endLon"), F.col("endLat"), zones)
 
 
 ref.zone_column = zone_column
