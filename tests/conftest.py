@@ -28,6 +28,11 @@ class GradeRun:
     def reason(self, check: str) -> str:
         return next(r["reason"] for r in self.results if r["check"] == check)
 
+    @property
+    def applicable(self) -> dict[str, str]:
+        """The outcomes without the checks of the other Kafka mode (ZooKeeper's under KRaft and the reverse)."""
+        return {r["check"]: r["outcome"] for r in self.results if not r["reason"].startswith("not applicable")}
+
     def result(self, check: str) -> dict:
         return next(r for r in self.results if r["check"] == check)
 
