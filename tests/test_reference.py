@@ -39,4 +39,4 @@ def test_the_reference_passes_every_s2_check(version: str, run_checks) -> None:
     assert_passes_in_its_mode(run, kraft)
     if kraft:
         assert run.outcomes["test_replication_survives_a_broker_shutdown"] == "passed", run.output
-    assert "Kafka lab — reference: " in run.output
+    assert "TP Kafka — reference" in run.output
