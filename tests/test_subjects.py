@@ -17,6 +17,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from fixtures.control.ssh import SshAddress
+from fixtures.destructive import control_for
 from fixtures.paths import REPO
 from fixtures.roster import parse
 from fixtures.submissions import SPARK_FILES, VELIB_FILES, Submission, subjects_for
@@ -53,10 +54,25 @@ def test_a_class_without_submissions_is_not_asked_for() -> None:
     assert subjects_for(parse("id,host\n").specs, None) == []
 
 
+class _Options:
+    """The class-wide ssh options, as ``config.getoption`` gives them."""
+
+    def __init__(self) -> None:
+        self.values = {"kafkalab_control": "ssh", "kafkalab_kafka_home": "~/kafka",
+                       "kafkalab_broker_configs": "config/server.properties", "kafkalab_stop_with": "own",
+                       "kafkalab_ssh_user": "teacher", "kafkalab_ssh_port": 22, "kafkalab_ssh_key": None}
+
+    def getoption(self, name: str):
+        return self.values[name]
+
+
 def test_the_ssh_column_is_the_students_ssh_address() -> None:
-    alice = parse(ROSTER).specs[0]
+    alice, bob = parse(ROSTER).specs
     assert alice.resolve().ssh == "pi@127.0.0.1:2222"
     assert SshAddress.parse(alice.ssh) == SshAddress("pi", "127.0.0.1", 2222)
+    # The student's row wins over the class-wide options; without one, the host and the options.
+    assert control_for(_Options(), alice.resolve()).runner.where() == "pi@127.0.0.1:2222"
+    assert control_for(_Options(), bob.resolve()).runner.where() == "teacher@127.0.0.1:22"
     bad = parse("id,host,ssh\nzoe,pi-1,pi@pi-1:99999\n")
     assert [(e.line, e.column) for e in bad.errors] == [(2, "ssh")]
 

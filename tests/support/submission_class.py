@@ -5,8 +5,9 @@ has a folder of handed-in scripts named in the roster's ``submission`` column:
 
 * ``ada``: flawless: the reference cluster (two brokers, every reference play) and the reference scripts
   (the Spark one under the lab's name, ``sstreaming-spark-out.py``);
-* ``ben``: the Spark job has no watermark (``tests/spark/variants/no_watermark.py``, under the contract's
-  name ``sstreaming.py``); his Pi runs ZooKeeper only (the broker never started);
+* ``ben``: the Spark job has no watermark (``tests/spark/variants/no_watermark.py`` under the lab's name,
+  ``sstreaming-spark-out.py``, beside the ``sstreaming.py`` it imports: the lab's name is the one run); his Pi
+  runs ZooKeeper only (the broker never started);
 * ``cleo``: the producer keys by city (``tests/velib/broken/city_keyed_producer.py``); §2 stopped at §2.1.5;
 * ``dan``: an empty folder (nothing handed in); §2 stopped at §2.1.5;
 * ``eve``: §2 done, but ``advertised.listeners`` names ``localhost``; only the monitor handed in;
@@ -41,7 +42,8 @@ LIVE = ("ada", "ben", "cleo", "dan", "eve")
 HANDED_IN: dict[str, dict[str, Path]] = {
     "ada": {PRODUCER: REFERENCE_VELIB / PRODUCER, MONITOR: REFERENCE_VELIB / MONITOR,
             "sstreaming-spark-out.py": REFERENCE_SPARK_SCRIPT},
-    "ben": {PRODUCER: REFERENCE_VELIB / PRODUCER, MONITOR: REFERENCE_VELIB / MONITOR, "sstreaming.py": NO_WATERMARK},
+    "ben": {PRODUCER: REFERENCE_VELIB / PRODUCER, MONITOR: REFERENCE_VELIB / MONITOR,
+            "sstreaming-spark-out.py": NO_WATERMARK, "sstreaming.py": REFERENCE_SPARK_SCRIPT},
     "cleo": {PRODUCER: CITY_KEYED, MONITOR: REFERENCE_VELIB / MONITOR},
     "dan": {},
     "eve": {MONITOR: REFERENCE_VELIB / MONITOR},
