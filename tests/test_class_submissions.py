@@ -39,13 +39,14 @@ S4_1 = ("test_taxirides_holds_the_ride_file", "test_taxifares_holds_the_fare_fil
 CLUSTER = (*S2, *S3_1, *S3_2, REPLICATION, *S4_1)
 VELIB = ("test_velib_submission_has_both_scripts", "test_velib_api_key_is_not_written_in_the_scripts",
          "test_velib_producer_sends_one_record_per_station_per_poll", "test_velib_api_key_is_never_printed",
-         "test_velib_monitor_prints_the_expected_lines", "test_velib_monitor_survives_a_malformed_record",
-         "test_velib_monitor_commits_offsets_in_its_group", "test_velib_producer_keys_records_by_station",
+         "test_velib_producer_stays_in_its_sandbox", "test_velib_monitor_prints_the_expected_lines",
+         "test_velib_monitor_survives_a_malformed_record", "test_velib_monitor_commits_offsets_in_its_group",
+         "test_velib_monitor_stays_in_its_sandbox", "test_velib_producer_keys_records_by_station",
          "test_velib_two_monitors_never_report_the_same_station")
 SPARK = ("test_spark_script_finishes", "test_spark_parsed_schema_has_the_lab_types",
          "test_spark_parsed_values_match_the_lines", "test_spark_cleaning_keeps_end_events_inside_new_york",
          "test_spark_join_equals_the_oracle", "test_spark_join_has_watermarks_and_bounded_state",
-         "test_spark_tips_per_area_match_the_oracle")
+         "test_spark_tips_per_zone_match_the_oracle")
 
 
 def _states(default: str, checks: tuple[str, ...], **exceptions: str) -> dict[str, str]:
@@ -70,7 +71,7 @@ EXPECTED: dict[str, dict[str, str]] = {
     "ada": {**_states(PASSED, CLUSTER), REPLICATION: NOT_EVALUATED, **_states(PASSED, VELIB), **_states(PASSED, SPARK)},
     "ben": {**NO_BROKER, "test_zookeeper_answers_on_its_port": PASSED, **_states(PASSED, VELIB),
             **_states(PASSED, SPARK, test_spark_join_has_watermarks_and_bounded_state=FAILED,
-                      test_spark_tips_per_area_match_the_oracle=FAILED)},
+                      test_spark_tips_per_zone_match_the_oracle=FAILED)},
     "cleo": {**STOPPED_AT_2_1_5, **_states(PASSED, VELIB, test_velib_producer_keys_records_by_station=FAILED),
              **_states(FAILED, SPARK)},
     "dan": {**STOPPED_AT_2_1_5, **NOT_SUBMITTED},

@@ -102,7 +102,7 @@ def test_nothing_handed_in_fails_in_the_students_own_report(tmp_path: Path) -> N
     assert set(data) == {"alice", "bob"}
     for student, results in data.items():
         assert results["meta"]["target"]["email"] == f"{student}@univ.example"
-        assert len(results["results"]) == 16 and {r["outcome"] for r in results["results"]} == {"failed"}
+        assert len(results["results"]) == 18 and {r["outcome"] for r in results["results"]} == {"failed"}
         assert all(r["reason"].startswith("non rendu · not submitted") for r in results["results"])
         assert results["meta"]["grade_on_20"] == 0
 
