@@ -60,7 +60,8 @@ class _Options:
     def __init__(self) -> None:
         self.values = {"kafkalab_control": "ssh", "kafkalab_kafka_home": "~/kafka",
                        "kafkalab_broker_configs": "config/server.properties", "kafkalab_stop_with": "own",
-                       "kafkalab_ssh_user": "teacher", "kafkalab_ssh_port": 22, "kafkalab_ssh_key": None}
+                       "kafkalab_ssh_user": "teacher", "kafkalab_ssh_port": 22, "kafkalab_ssh_key": None,
+                       "kafkalab_ssh_accept_new_host_keys": False}
 
     def getoption(self, name: str):
         return self.values[name]
