@@ -5,7 +5,7 @@ Each student's script comes from their roster submission folder (``sstreaming-sp
 is ``reference/spark/README.md``. For each script the grader creates two fresh topics on a local cluster of its
 own, writes the class's data (``--taxi-rides``/``--taxi-fares``; by default the shipped matched sample: 888 ride
 lines, 444 fares) and the end-of-stream ticks derived from it (``fixtures/taxi/ticks.py``), runs the script once
-in a subprocess with a timeout (one student's code at a time, even with ``-n N``), and compares what it wrote
+in a subprocess with a timeout (one Spark job at a time, even with ``-n N``), and compares what it wrote
 with the oracle (``checks/s4_streaming/oracle.py``). The results land in that student's report. When the script
 does not finish, the first check fails with the end of its output and the others are blocked.
 """
@@ -28,7 +28,7 @@ from checks.s4_streaming.submission import Target as SparkTarget
 from fixtures import clients
 from fixtures.cluster import EmbeddedCluster
 from fixtures.spark.session import MASTER
-from fixtures.submissions import SPARK, SPARK_FILES, Submission, one_student_at_a_time
+from fixtures.submissions import SPARK, SPARK_FILES, Submission, one_spark_at_a_time
 from fixtures.taxi.files import fare_file, read_lines, spark_ride_file
 from fixtures.taxi.ingest import create_topics, replay
 from fixtures.taxi.ticks import ticks_for
@@ -95,7 +95,7 @@ def spark_run(submission: Submission, spark_script: Path, spark_bootstrap: str, 
     else:
         workdir = tmp_path_factory.mktemp(f"spark-run-{submission.id}")
     try:
-        with one_student_at_a_time():
+        with one_spark_at_a_time():
             run = run_submission(spark_script, SparkTarget(spark_bootstrap, rides_topic, fares_topic), workdir,
                                  timeout=request.config.getoption("kafkalab_spark_timeout"),
                                  master=request.config.getoption("kafkalab_spark_master") or MASTER)
