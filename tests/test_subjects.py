@@ -120,3 +120,17 @@ def test_a_folder_or_script_given_alone_must_exist(tmp_path: Path, option: str) 
                            "--collect-only", option, str(tmp_path / "nothing")], cwd=REPO, capture_output=True,
                           text=True, timeout=120)
     assert done.returncode != 0 and "nothing: not a" in done.stdout + done.stderr
+
+
+def _collected_ids(*args: str) -> set[str]:
+    done = subprocess.run([sys.executable, "-m", "pytest", str(REPO / "checks"), "-p", "no:cacheprovider", "-q",
+                           "--collect-only", "--spark-script", str(REPO / "reference" / "spark" / "sstreaming.py"),
+                           "--velib-submission", str(REPO / "reference" / "velib"), *args],
+                          cwd=REPO, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stdout + done.stderr
+    return {line.rsplit("[", 1)[1].rstrip("]") for line in done.stdout.splitlines() if line.endswith("]")}
+
+
+def test_one_target_with_its_scripts_is_one_subject_and_scripts_alone_are_their_own() -> None:
+    assert _collected_ids("--target", "127.0.0.1") == {"127.0.0.1"}
+    assert _collected_ids() == {"reference", "submission-velib", "submission-spark"}
