@@ -43,3 +43,10 @@ def test_what_the_grader_was_told_not_to_do_is_not_evaluated() -> None:
     state = _outcome(report("skipped", longrepr=skip_repr(lambda: not_evaluated("destructive not allowed"))), None)
     assert state == {"outcome": NOT_EVALUATED}
     assert _outcome(report("passed"), None) == {"outcome": PASSED}
+
+
+def test_nothing_handed_in_is_the_students_failure() -> None:
+    from fixtures.verdict import not_submitted
+
+    state = _outcome(report("skipped", "setup", skip_repr(lambda: not_submitted("no velib-get-stations.py"))), None)
+    assert state == {"outcome": FAILED}

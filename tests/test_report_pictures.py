@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 from fixtures.rerun import rerun_command
 from fixtures.results_plugin import check_titles
-from fixtures.submissions import VelibSubmission
+from fixtures.submissions import Submission
 from fixtures.targets import TargetSpec
 from reports.figures import NO_DATA, draw, lag_figure, leaders_figure, map_class
 from reports.html import code_spans, pass_rates, render_class, render_target
@@ -166,11 +166,13 @@ def test_the_terminal_verdict_is_french_first_in_80_columns(report: TargetResult
     (TargetSpec("pi-node07"), (), "pytest checks --target pi-node07 -k test_x"),
     (TargetSpec("pi-node07", bootstrap="pi-node07:9092,pi-node08:9093"), ("destructive",),
      "pytest checks --target pi-node07 --bootstrap pi-node07:9092,pi-node08:9093 --allow-destructive -k test_x"),
-    (TargetSpec("reference", embedded=True), ("spark_script",),
-     "pytest checks --spark-script sstreaming.py -k test_x"),
-    (VelibSubmission("/srv/grading/alice velib"), (), "pytest checks --velib-submission 'alice velib' -k test_x"),
+    (Submission("alice", "/srv/grading/alice"), ("submitted:spark",),
+     "pytest checks --spark-script sstreaming-spark-out.py -k test_x"),
+    (Submission("alice", "/srv/grading/alice velib"), ("submitted:velib",),
+     "pytest checks --velib-submission 'alice velib' -k test_x"),
 ])
 def test_the_rerun_command_names_what_the_check_needs(spec, markers, expected) -> None:
-    item = SimpleNamespace(get_closest_marker=lambda name: name if name in markers else None,
+    marks = {m.split(":")[0]: SimpleNamespace(args=tuple(m.split(":")[1:])) for m in markers}
+    item = SimpleNamespace(get_closest_marker=lambda name: marks.get(name),
                            config=SimpleNamespace(getoption=lambda name, default=None: default))
     assert rerun_command(item, spec, "test_x") == expected

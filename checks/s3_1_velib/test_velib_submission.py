@@ -1,5 +1,6 @@
 """§3.1 — submitted scripts: a student's `velib-get-stations.py` and `velib-monitor-stations.py`, run by the
-grader against its own cluster and stand-in API (``--velib-submission DIR``; contract in README.md).
+grader against its own cluster and stand-in API (the roster's ``submission`` folder, or ``--velib-submission
+DIR`` alone; ``fixtures/submissions.py``; contract in README.md).
 
 Two runs per submission (``checks.s3_1_velib.runs``): the producer alone for ``POLLS`` polls, then two
 monitor instances fed by the grader's own records. Expected monitor lines come from
@@ -39,12 +40,13 @@ from fixtures.data import titled
 from fixtures.jcdecaux import make_api_key
 from fixtures.jcdecaux.snapshots import Snapshot, load_snapshots
 from fixtures.sandbox import SandboxReport
-from fixtures.submissions import VelibSubmission
-from fixtures.verdict import expect, fail, needs, record_found
+from fixtures.submissions import VELIB, VELIB_FILES, Submission
+from fixtures.verdict import expect, fail, needs, not_submitted, record_found
 from reports.results import add_secret
 
 from . import hints
 
+pytestmark = pytest.mark.submitted(VELIB)
 # The harness's own tests set the key so that they can grep for it; a grading run draws a fresh one.
 KEY_OVERRIDE_ENV = "KAFKALAB_VELIB_TEST_KEY"
 DIFF_LINES = 40
@@ -82,20 +84,28 @@ def velib_lab(request: pytest.FixtureRequest, velib_key: str, velib_snapshots: l
 
 
 @pytest.fixture(scope="module")
-def scripts(submission: VelibSubmission) -> VelibSubmission:
-    if submission.missing():
-        needs(", ".join(submission.missing()), f"not in {submission.folder}")
+def handed_in(submission: Submission) -> Submission:
+    """The §3.1 part of a submission: at least one of its two files (else every §3.1 check: not submitted)."""
+    if not submission.velib_handed_in():
+        not_submitted(f"none of {', '.join(VELIB_FILES)} ({submission.where()})")
     return submission
 
 
 @pytest.fixture(scope="module")
-def producer_result(scripts: VelibSubmission, velib_lab: Lab) -> ProducerRun:
+def scripts(handed_in: Submission) -> Submission:
+    if handed_in.missing():
+        needs(", ".join(handed_in.missing()), f"not in {handed_in.folder}")
+    return handed_in
+
+
+@pytest.fixture(scope="module")
+def producer_result(scripts: Submission, velib_lab: Lab) -> ProducerRun:
     velib_lab.workdir = Path(tempfile.mkdtemp(prefix=f"{scripts.name}-", dir=velib_lab.root))
     return producer_run(velib_lab, scripts)
 
 
 @pytest.fixture(scope="module")
-def monitor_result(scripts: VelibSubmission, velib_lab: Lab, producer_result: ProducerRun) -> MonitorRun:
+def monitor_result(scripts: Submission, velib_lab: Lab, producer_result: ProducerRun) -> MonitorRun:
     # After the producer's run (which sets this submission's folder); never two runs at once.
     return monitor_run(velib_lab, scripts)
 
@@ -109,10 +119,11 @@ def _shown(text: str, key: str, lines: int = 8) -> str:
 
 
 @pytest.mark.step("3.1.2")
-def test_velib_submission_has_both_scripts(submission: VelibSubmission) -> None:
+def test_velib_submission_has_both_scripts(handed_in: Submission) -> None:
     """The submission holds `velib-get-stations.py` and `velib-monitor-stations.py`.
 
     FR: Le rendu contient `velib-get-stations.py` et `velib-monitor-stations.py`."""
+    submission = handed_in
     missing = submission.missing()
     record_found(f"{submission.folder}: {'missing ' + ', '.join(missing) if missing else 'both'}")
     expect(not missing, f"missing in the submission: {', '.join(missing)}", hints.MISSING_FILES,
@@ -121,7 +132,7 @@ def test_velib_submission_has_both_scripts(submission: VelibSubmission) -> None:
 
 
 @pytest.mark.step("3.1.2")
-def test_velib_api_key_is_not_written_in_the_scripts(scripts: VelibSubmission, producer_result: ProducerRun) -> None:
+def test_velib_api_key_is_not_written_in_the_scripts(scripts: Submission, producer_result: ProducerRun) -> None:
     """The API key is read from JCDECAUX_API_KEY, not written in the scripts.
 
     FR: La clé d'API est lue dans JCDECAUX_API_KEY, elle n'est pas écrite dans les scripts."""

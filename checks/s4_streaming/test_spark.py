@@ -1,11 +1,13 @@
 """§4.2–4.5 — a student's Spark Structured Streaming script, run by the grader on its own cluster.
 
-Given with ``--spark-script sstreaming.py`` (the contract is ``reference/spark/README.md``; without the option
-these checks are not run). The grader creates two fresh topics on a local cluster, writes the class's data
-(``--taxi-rides``/``--taxi-fares``; by default the shipped matched sample: 888 ride lines, 444 fares) and the
-end-of-stream ticks derived from it (``fixtures/taxi/ticks.py``), runs the script once in a subprocess with a
-timeout, and compares what it wrote with the oracle (``checks/s4_streaming/oracle.py``). When the script does not
-finish, the first check fails with the end of its output and the others are skipped.
+Each student's script comes from their roster submission folder (``sstreaming-spark-out.py`` or
+``sstreaming.py``, ``fixtures/submissions.py``), or one script alone from ``--spark-script FILE``; the contract
+is ``reference/spark/README.md``. For each script the grader creates two fresh topics on a local cluster of its
+own, writes the class's data (``--taxi-rides``/``--taxi-fares``; by default the shipped matched sample: 888 ride
+lines, 444 fares) and the end-of-stream ticks derived from it (``fixtures/taxi/ticks.py``), runs the script once
+in a subprocess with a timeout (one Spark job at a time, even with ``-n N``), and compares what it wrote
+with the oracle (``checks/s4_streaming/oracle.py``). The results land in that student's report. When the script
+does not finish, the first check fails with the end of its output and the others are blocked.
 """
 
 from __future__ import annotations
@@ -26,25 +28,25 @@ from checks.s4_streaming.submission import Target as SparkTarget
 from fixtures import clients
 from fixtures.cluster import EmbeddedCluster
 from fixtures.spark.session import MASTER
-from fixtures.targets import Target
+from fixtures.submissions import SPARK, SPARK_FILES, Submission, one_spark_at_a_time
 from fixtures.taxi.files import fare_file, read_lines, spark_ride_file
 from fixtures.taxi.ingest import create_topics, replay
 from fixtures.taxi.ticks import ticks_for
-from fixtures.verdict import Hint, fail, needs, not_evaluated, record_figure, record_found
+from fixtures.verdict import Hint, fail, needs, not_evaluated, not_submitted, record_figure, record_found
 
 from . import hints
 
-pytestmark = pytest.mark.spark_script
+pytestmark = pytest.mark.submitted(SPARK)
 
 
 # ---------------------------------------------------------------- fixtures (the dependency chain)
 
 
-@pytest.fixture(scope="session")
-def spark_script(request: pytest.FixtureRequest) -> Path:
-    path = Path(request.config.getoption("kafkalab_spark_script")).expanduser().resolve()
-    if not path.is_file():
-        needs("the Spark script", f"{path} is not a file")
+@pytest.fixture(scope="module")
+def spark_script(submission: Submission) -> Path:
+    path = submission.spark_script
+    if path is None:
+        not_submitted(f"none of {', '.join(SPARK_FILES)} ({submission.where()})")
     if importlib.util.find_spec("pyspark") is None:
         not_evaluated("the grader's `spark` extra (pyspark) is not installed: pip install -e '.[spark]'")
     return path
@@ -77,10 +79,10 @@ def spark_expected(spark_lines) -> Expected:
     return Expected.from_lines(*spark_lines)
 
 
-@pytest.fixture(scope="session")
-def spark_run(spark_script: Path, spark_bootstrap: str, spark_lines, request: pytest.FixtureRequest,
-              tmp_path_factory: pytest.TempPathFactory) -> Iterator[SubmissionRun]:
-    """The script, run once on fresh grader-named topics holding the sample and the ticks."""
+@pytest.fixture(scope="module")
+def spark_run(submission: Submission, spark_script: Path, spark_bootstrap: str, spark_lines,
+              request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[SubmissionRun]:
+    """The student's script, run once on fresh grader-named topics holding the sample and the ticks."""
     rides_topic, fares_topic = clients.grader_name("taxirides"), clients.grader_name("taxifares")
     create_topics(spark_bootstrap, [rides_topic, fares_topic])
     for topic, lines in zip((rides_topic, fares_topic), spark_lines):
@@ -89,13 +91,15 @@ def spark_run(spark_script: Path, spark_bootstrap: str, spark_lines, request: py
     report_dir = request.config.getoption("kafkalab_report_dir", None)
     if report_dir:
         Path(report_dir).mkdir(parents=True, exist_ok=True)
-        workdir = Path(tempfile.mkdtemp(prefix=f"spark-run-{spark_script.stem}-", dir=report_dir))
+        workdir = Path(tempfile.mkdtemp(prefix=f"spark-run-{spark_script.stem}-{submission.id}-", dir=report_dir))
     else:
-        workdir = tmp_path_factory.mktemp("spark-run")
+        workdir = tmp_path_factory.mktemp(f"spark-run-{submission.id}")
     try:
-        yield run_submission(spark_script, SparkTarget(spark_bootstrap, rides_topic, fares_topic), workdir,
-                             timeout=request.config.getoption("kafkalab_spark_timeout"),
-                             master=request.config.getoption("kafkalab_spark_master") or MASTER)
+        with one_spark_at_a_time():
+            run = run_submission(spark_script, SparkTarget(spark_bootstrap, rides_topic, fares_topic), workdir,
+                                 timeout=request.config.getoption("kafkalab_spark_timeout"),
+                                 master=request.config.getoption("kafkalab_spark_master") or MASTER)
+        yield run
     finally:
         admin = clients.admin(spark_bootstrap)
         try:
@@ -104,7 +108,7 @@ def spark_run(spark_script: Path, spark_bootstrap: str, spark_lines, request: py
             admin.close()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def spark_outputs(spark_run: SubmissionRun) -> RunOutputs:
     if not spark_run.ok:
         needs("a run of the Spark script that finishes", spark_run.describe().splitlines()[0])
@@ -122,7 +126,7 @@ def _fail_on(problems: list[str], hint: Hint, expected: str) -> None:
 
 
 @pytest.mark.step("4.2")
-def test_spark_script_finishes(target: Target, spark_run: SubmissionRun) -> None:
+def test_spark_script_finishes(spark_run: SubmissionRun) -> None:
     """The Spark script runs to its end within the timeout, without error.
 
     FR: Le script Spark va jusqu'au bout dans le temps imparti, sans erreur."""
@@ -136,7 +140,7 @@ def test_spark_script_finishes(target: Target, spark_run: SubmissionRun) -> None
 
 
 @pytest.mark.step("4.2")
-def test_spark_parsed_schema_has_the_lab_types(target: Target, spark_outputs: RunOutputs) -> None:
+def test_spark_parsed_schema_has_the_lab_types(spark_outputs: RunOutputs) -> None:
     """The parsed rides and fares have the lab's column names and types.
 
     FR: Les courses et tarifs analysés ont les noms et les types de colonnes du TP."""
@@ -146,7 +150,7 @@ def test_spark_parsed_schema_has_the_lab_types(target: Target, spark_outputs: Ru
 
 
 @pytest.mark.step("4.2")
-def test_spark_parsed_values_match_the_lines(target: Target, spark_outputs: RunOutputs,
+def test_spark_parsed_values_match_the_lines(spark_outputs: RunOutputs,
                                              spark_expected: Expected) -> None:
     """Every parsed ride and fare holds the values of its line, each in the right column.
 
@@ -159,7 +163,7 @@ def test_spark_parsed_values_match_the_lines(target: Target, spark_outputs: RunO
 
 
 @pytest.mark.step("4.4")
-def test_spark_cleaning_keeps_end_events_inside_new_york(target: Target, spark_outputs: RunOutputs,
+def test_spark_cleaning_keeps_end_events_inside_new_york(spark_outputs: RunOutputs,
                                                          spark_expected: Expected) -> None:
     """Cleaning leaves no START event and no point outside the New York box, and drops nothing else.
 
@@ -172,7 +176,7 @@ def test_spark_cleaning_keeps_end_events_inside_new_york(target: Target, spark_o
 
 
 @pytest.mark.step("4.5")
-def test_spark_join_equals_the_oracle(target: Target, spark_outputs: RunOutputs, spark_expected: Expected) -> None:
+def test_spark_join_equals_the_oracle(spark_outputs: RunOutputs, spark_expected: Expected) -> None:
     """The stream-stream join gives the oracle's rows: same rides, fares and tips, none outside the time window.
 
     FR: La jointure stream-stream donne les lignes de l'oracle : mêmes courses, tarifs et pourboires, aucune hors de
@@ -183,7 +187,7 @@ def test_spark_join_equals_the_oracle(target: Target, spark_outputs: RunOutputs,
 
 
 @pytest.mark.step("4.5")
-def test_spark_join_has_watermarks_and_bounded_state(target: Target, spark_outputs: RunOutputs) -> None:
+def test_spark_join_has_watermarks_and_bounded_state(spark_outputs: RunOutputs) -> None:
     """The join has a watermark on each side and Spark can drop its state (plan and progress figures).
 
     FR: La jointure a un watermark de chaque côté et Spark peut libérer son état (plan et chiffres de progression)."""
@@ -194,7 +198,7 @@ def test_spark_join_has_watermarks_and_bounded_state(target: Target, spark_outpu
 
 
 @pytest.mark.step("4.5")
-def test_spark_tips_per_zone_match_the_oracle(target: Target, spark_outputs: RunOutputs,
+def test_spark_tips_per_zone_match_the_oracle(spark_outputs: RunOutputs,
                                               spark_expected: Expected) -> None:
     """Tips per Manhattan taxi zone of pickup and 15-minute window (all payments and card only) match the oracle.
 

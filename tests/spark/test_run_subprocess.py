@@ -33,8 +33,8 @@ NEVER_TIMEOUT_S = 20.0
 
 
 def grade_script(tmp_path: Path, cluster, script: Path, timeout: float = 240) -> GradeRun:
-    """``pytest checks -k spark --spark-script SCRIPT`` with the test cluster as target and as Spark's cluster."""
-    return grade(tmp_path, "-k", "spark", "--zookeeper", str(cluster.zookeeper_endpoint), "--bootstrap",
+    """``pytest checks -k test_spark --spark-script SCRIPT`` with the test cluster as target and as Spark's cluster."""
+    return grade(tmp_path, "-k", "test_spark", "--zookeeper", str(cluster.zookeeper_endpoint), "--bootstrap",
                  cluster.bootstrap, "--spark-bootstrap", cluster.bootstrap, "--spark-script", str(script),
                  "--spark-timeout", str(timeout), "--check-timeout", "10", timeout=timeout + 120)
 
