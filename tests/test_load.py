@@ -193,8 +193,11 @@ def test_a_starved_grader_with_tiny_budgets_is_not_evaluated_never_failed(cluste
             burner.kill()
             burner.join()
     print(load.summary())
-    assert once.judge().state == NOT_EVALUATED, once.summary()
-    assert "the grader's trial did not finish" in once.judge().reason
+    # On a machine quick enough the trials may still finish inside the tiny budgets; what the grader's trouble
+    # must never become is a failure (the judgement of an unfinished restart is tested on hand-built facts above).
+    assert once.judge().state in (NOT_EVALUATED, PASSED), once.summary()
+    if once.judge().state == NOT_EVALUATED:
+        assert "the grader's trial did not finish" in once.judge().reason
     # The pair trial's budget starts once both consumer processes are up: a pair may still settle in time on a
     # starved machine. Whatever happens, the grader's trouble never turns into a failure.
     assert pair.judge().state in (NOT_EVALUATED, PASSED), pair.summary()
