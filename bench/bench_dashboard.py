@@ -20,7 +20,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from reports.dashboard.passes import PassRunner  # noqa: E402
+from dashboard.passes import PassRunner  # noqa: E402
 from tests.support.simulated_class import LIVE, simulated_class  # noqa: E402
 
 

@@ -30,9 +30,9 @@ from kafka.admin import NewTopic  # noqa: E402
 
 from checks.s3_2_multinode.survival import under_replicated  # noqa: E402
 from fixtures import clients  # noqa: E402
-from fixtures.cluster import EmbeddedCluster  # noqa: E402
-from fixtures.kafka_facts import describe_topic  # noqa: E402
-from fixtures.wait import wait_until  # noqa: E402
+from fixtures.kafka.cluster import EmbeddedCluster  # noqa: E402
+from fixtures.kafka.facts import describe_topic  # noqa: E402
+from fixtures.system.wait import wait_until  # noqa: E402
 from reference.s3_2 import CLUSTER_OVERRIDES  # noqa: E402
 
 TOPIC = "velib-stations"

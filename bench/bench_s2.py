@@ -22,7 +22,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from fixtures.cluster import EmbeddedCluster, free_port  # noqa: E402
+from fixtures.kafka.cluster import EmbeddedCluster, free_port  # noqa: E402
 from fixtures.runtime import fetch  # noqa: E402
 from tests.support import hosts  # noqa: E402
 from tests.support.simulated_class import cut_off  # noqa: E402

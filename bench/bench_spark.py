@@ -28,13 +28,13 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from checks.s4_streaming.oracle import Expected  # noqa: E402
-from fixtures.cluster import EmbeddedCluster  # noqa: E402
+from fixtures.kafka.cluster import EmbeddedCluster  # noqa: E402
 from fixtures.spark.runtime import fetch  # noqa: E402
 from fixtures.spark.session import build_session, driver_pid, peak_rss_bytes  # noqa: E402
+from fixtures.system.wait import wait_until  # noqa: E402
 from fixtures.taxi.files import FARED_RIDES, FARES, RIDES, read_lines  # noqa: E402
 from fixtures.taxi.ingest import FARES_TOPIC, RIDES_TOPIC, create_topics, ingest  # noqa: E402
 from fixtures.taxi.ticks import ticks_for  # noqa: E402
-from fixtures.wait import wait_until  # noqa: E402
 
 MB = 1024 * 1024
 

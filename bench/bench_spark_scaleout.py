@@ -33,7 +33,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from fixtures.cluster import EmbeddedCluster  # noqa: E402
+from fixtures.kafka.cluster import EmbeddedCluster  # noqa: E402
 from fixtures.spark.runtime import fetch  # noqa: E402
 from fixtures.spark.standalone import StandaloneCluster  # noqa: E402
 

@@ -28,7 +28,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from fixtures.verdict import NOT_EVALUATED_PREFIX  # noqa: E402
+from fixtures.plugin.verdict import NOT_EVALUATED_PREFIX  # noqa: E402
 from tests.support.simulated_class import simulated_class  # noqa: E402
 
 Verdicts = dict[tuple[str, str], str]  # (student, check) -> passed / failed / blocked / not evaluated / error

@@ -33,9 +33,9 @@ sys.path.insert(0, str(REPO))
 
 from checks.s3_1_velib.oracle import expected_changes, parse_line  # noqa: E402
 from fixtures import clients  # noqa: E402 - after the path fix, so that the script runs from anywhere
-from fixtures.cluster import EmbeddedCluster  # noqa: E402
 from fixtures.jcdecaux import JCDecauxStandIn, load_snapshots, make_api_key  # noqa: E402
-from fixtures.wait import wait_until  # noqa: E402
+from fixtures.kafka.cluster import EmbeddedCluster  # noqa: E402
+from fixtures.system.wait import wait_until  # noqa: E402
 
 PRODUCER = REPO / "reference" / "velib" / "velib-get-stations.py"
 MONITOR = REPO / "reference" / "velib" / "velib-monitor-stations.py"

@@ -19,7 +19,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from fixtures.cluster import EmbeddedCluster  # noqa: E402
+from fixtures.kafka.cluster import EmbeddedCluster  # noqa: E402
 from fixtures.runtime import fetch  # noqa: E402
 
 

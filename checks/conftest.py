@@ -7,7 +7,7 @@ The check that grades the step itself (e.g. ``test_broker_speaks_kafka``) is the
 
 A wrong ``advertised.listeners`` blocks nothing but the checks that judge the student's own clients
 (``reachable_broker``): the grader's clients (``admin``, ``bootstrap``) carry routes to the bootstrap
-addresses that answered (fixtures.clients), so topics, groups and partitions are still graded.
+addresses that answered (fixtures.kafka.clients), so topics, groups and partitions are still graded.
 """
 
 from __future__ import annotations
@@ -19,19 +19,19 @@ from kafka import KafkaAdminClient
 
 from checks.kraft import skip_kraft_check_under_zookeeper, skip_zookeeper_check_under_kraft
 from checks.topic_checks import existing_topic
-from fixtures import clients
-from fixtures.health import TargetHealth
-from fixtures.kafka_facts import (
+from fixtures.hosts.health import TargetHealth
+from fixtures.hosts.net import BrokerList
+from fixtures.hosts.probes import KafkaStatus, QuorumStatus, ZooKeeperStatus
+from fixtures.hosts.targets import Target
+from fixtures.kafka import clients
+from fixtures.kafka.facts import (
     TopicFacts,
     advertised_problem,
     cleanup_grader_objects,
     grader_routes,
     metadata_problem,
 )
-from fixtures.net import BrokerList
-from fixtures.probes import KafkaStatus, QuorumStatus, ZooKeeperStatus
-from fixtures.targets import Target
-from fixtures.verdict import needs
+from fixtures.plugin.verdict import needs
 
 
 @pytest.fixture(scope="session")

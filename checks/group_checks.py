@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from kafka import KafkaAdminClient
 
-from fixtures import clients
-from fixtures.kafka_facts import TopicFacts, end_offsets, group_offsets
-from fixtures.verdict import Hint, expect, fail, record_figure, record_found
+from fixtures.kafka import clients
+from fixtures.kafka.facts import TopicFacts, end_offsets, group_offsets
+from fixtures.plugin.verdict import Hint, expect, fail, record_figure, record_found
 from reports.figures import lag_figure
 
 

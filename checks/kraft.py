@@ -1,7 +1,7 @@
 """KRaft (Kafka 4) knowledge shared by the checks: hints, what "not applicable" says, the stop-safety rule.
 
 Under KRaft there is no ZooKeeper: the metadata quorum (controllers voting on the ``__cluster_metadata`` log)
-does its job. The grader finds the mode from what the target answers (``fixtures.health``); ZooKeeper's checks
+does its job. The grader finds the mode from what the target answers (``fixtures.hosts.health``); ZooKeeper's checks
 are then *not applicable* (not evaluated, never counted) and the quorum's checks take their place.
 """
 
@@ -9,11 +9,11 @@ from __future__ import annotations
 
 from collections import Counter
 
-from fixtures.health import TargetHealth
-from fixtures.net import Endpoint
-from fixtures.probes import QuorumStatus, quorum_status
-from fixtures.verdict import Hint, fail, not_applicable
-from fixtures.wait import WaitTimeout, wait_until
+from fixtures.hosts.health import TargetHealth
+from fixtures.hosts.net import Endpoint
+from fixtures.hosts.probes import QuorumStatus, quorum_status
+from fixtures.plugin.verdict import Hint, fail, not_applicable
+from fixtures.system.wait import WaitTimeout, wait_until
 
 # Records a voter may trail the leader's high watermark by (the leader appends a no-op record every 500 ms, so a
 # voter that is down or cut off falls behind by thousands within minutes; a healthy one is within a few).

@@ -6,8 +6,8 @@ import difflib
 
 from kafka import KafkaAdminClient
 
-from fixtures.kafka_facts import TopicFacts, describe_topic
-from fixtures.verdict import Hint, expect, fail, needs, record_found
+from fixtures.kafka.facts import TopicFacts, describe_topic
+from fixtures.plugin.verdict import Hint, expect, fail, needs, record_found
 
 PARTITIONS = Hint(
     "Passez le topic à {expected} partitions : `kafka-topics.sh --alter --topic {topic} --partitions {expected} …`.",

@@ -6,9 +6,9 @@ import argparse
 import sys
 from typing import Callable
 
-from fixtures.net import Endpoint
+from fixtures.hosts.net import Endpoint
+from fixtures.hosts.targets import BROKER_PORTS, ZOOKEEPER_PORT
 from fixtures.runtime import DEFAULT_VERSION, fetch
-from fixtures.targets import BROKER_PORTS, ZOOKEEPER_PORT
 
 
 def play_main(play: Callable, prog: str, doc: str | None, argv: list[str] | None = None) -> int:

@@ -5,7 +5,7 @@ broker; the transcript (commands and what they printed) is kept for the report a
 With Kafka < 3.0 ``kafka-topics.sh`` gets ``--zookeeper`` exactly as in the lab; from 3.0 on it needs
 ``--bootstrap-server`` (the option was removed), which is the only deviation up to 3.9. Kafka 4 (KRaft) also
 drops the producer's ``--broker-list``, and ZooKeeper's check becomes ``kafka-metadata-quorum.sh describe``
-(the storage was formatted with ``kafka-storage.sh`` by the cluster, see ``fixtures/cluster.py``).
+(the storage was formatted with ``kafka-storage.sh`` by the cluster, see ``fixtures/kafka/cluster.py``).
 
 Run it by hand: ``python -m reference.s2 --zookeeper localhost:2181 --bootstrap localhost:9092``.
 """
@@ -17,11 +17,11 @@ from dataclasses import dataclass, field
 
 from kafka.partitioner import murmur2
 
-from fixtures import clients
-from fixtures.kafka_facts import group_offsets
-from fixtures.net import Endpoint
+from fixtures.hosts.net import Endpoint
+from fixtures.kafka import clients
+from fixtures.kafka.facts import group_offsets
 from fixtures.runtime import KafkaRuntime
-from fixtures.wait import wait_until
+from fixtures.system.wait import wait_until
 from reference.cli import play_main
 
 TOPIC = "conversation"

@@ -18,14 +18,14 @@ from __future__ import annotations
 
 from kafka.admin import NewTopic
 
-from fixtures import clients
-from fixtures.cluster import EmbeddedCluster
+from fixtures.hosts.net import Endpoint
 from fixtures.jcdecaux import JCDecauxStandIn, make_api_key
-from fixtures.kafka_facts import describe_topic
-from fixtures.net import Endpoint
-from fixtures.reference_plays import broker_overrides
+from fixtures.kafka import clients
+from fixtures.kafka.cluster import EmbeddedCluster
+from fixtures.kafka.facts import describe_topic
+from fixtures.kafka.plays import broker_overrides
 from fixtures.runtime import KafkaRuntime
-from fixtures.wait import wait_until
+from fixtures.system.wait import wait_until
 from reference.s2 import LabShell, Transcript
 from reference.velib.play import PARTITIONS, TOPIC, _produce, run_monitor
 

@@ -30,13 +30,13 @@ import tempfile
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
-from fixtures.cluster import EmbeddedCluster
+from fixtures.hosts.net import Endpoint
 from fixtures.jcdecaux import JCDecauxStandIn
-from fixtures.net import Endpoint
-from fixtures.paths import REPO
-from fixtures.reference_plays import Play, broker_overrides, plays
+from fixtures.kafka.cluster import EmbeddedCluster
+from fixtures.kafka.plays import Play, broker_overrides, plays
 from fixtures.runtime import KafkaRuntime
-from fixtures.wait import wait_until
+from fixtures.system.paths import REPO
+from fixtures.system.wait import wait_until
 from reference.s2 import LabShell, Transcript
 
 VERSIONS = ("2.7.0", "3.9.2")

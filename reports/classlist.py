@@ -12,7 +12,7 @@ Read from bytes, the way a spreadsheet may have saved it:
   d'identification); case, accents and spaces do not matter.
 
 It lives in ``reports`` because the exports and the pre-flight need the same identities (email, Moodle's
-ID number) as the grader does; ``fixtures.roster`` turns the rows into targets.
+ID number) as the grader does; ``fixtures.hosts.roster`` turns the rows into targets.
 """
 
 from __future__ import annotations

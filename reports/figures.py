@@ -1,8 +1,9 @@
 """The pictures of the reports: first as data (plain JSON-able dicts, kept in ``CheckResult.figures`` and so in
 the JSON export), then drawn from that data alone as inline SVG — no network, no JavaScript, no library.
 
-A check builds a figure with one of the ``*_figure`` functions and records it (``fixtures.verdict.record_figure``);
-:func:`draw` turns it into SVG in a ``<figure>`` whose caption is French first, English under it. Every text
+A check builds a figure with one of the ``*_figure`` functions and records it
+(``fixtures.plugin.verdict.record_figure``); :func:`draw` turns it into SVG in a ``<figure>`` whose caption
+is French first, English under it. Every text
 that reaches the SVG goes through ``escape`` (group ids and topic names are the student's), every number
 through ``float``/``int``.
 """

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from fixtures.paths import REPO
+from fixtures.system.paths import REPO
 
 GRADE_TIMEOUT_S = 300
 

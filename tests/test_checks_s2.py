@@ -17,11 +17,11 @@ from kafka.admin import ConfigResource, ConfigResourceType, NewTopic
 from kafka.errors import CoordinatorNotAvailableError, KafkaError
 from kafka.structs import OffsetAndMetadata
 
-from fixtures import clients
-from fixtures.cluster import EmbeddedCluster, free_port
-from fixtures.kafka_facts import TopicFacts, describe_topic
-from fixtures.net import BrokerList, Endpoint, Route
-from fixtures.wait import wait_until
+from fixtures.hosts.net import BrokerList, Endpoint, Route
+from fixtures.kafka import clients
+from fixtures.kafka.cluster import EmbeddedCluster, free_port
+from fixtures.kafka.facts import TopicFacts, describe_topic
+from fixtures.system.wait import wait_until
 from tests.support import hosts
 
 pytestmark = pytest.mark.slow

@@ -21,15 +21,15 @@ from kafka import KafkaAdminClient
 from kafka.admin import NewTopic
 
 from checks.s3_2_multinode.survival import under_replicated
-from fixtures import clients
-from fixtures.cluster import EmbeddedCluster
 from fixtures.control.journal import Journal
 from fixtures.control.runners import LocalRunner
 from fixtures.control.scripts import BrokerScripts, ScriptControl
-from fixtures.kafka_facts import describe_topic
-from fixtures.paths import REPO
-from fixtures.probes import kafka_status
-from fixtures.wait import wait_until
+from fixtures.hosts.probes import kafka_status
+from fixtures.kafka import clients
+from fixtures.kafka.cluster import EmbeddedCluster
+from fixtures.kafka.facts import describe_topic
+from fixtures.system.paths import REPO
+from fixtures.system.wait import wait_until
 
 pytestmark = pytest.mark.slow
 TOPIC = "velib-stations"

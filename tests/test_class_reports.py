@@ -8,7 +8,7 @@ import json
 from hypothesis import given
 from hypothesis import strategies as st
 
-from fixtures.scheduling import TargetScheduling
+from fixtures.plugin.scheduling import TargetScheduling
 from reports.exports import gradescope_results, write_jsonl, write_moodle_csv
 from reports.html import render_class, render_target
 from reports.results import BLOCKED, NOT_EVALUATED, OUTCOMES, PASSED, CheckResult, TargetResults

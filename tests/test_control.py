@@ -23,13 +23,13 @@ from pathlib import Path
 
 import pytest
 
-from fixtures.cluster import EmbeddedCluster
 from fixtures.control.scripts import BrokerScripts, ScriptControl
 from fixtures.control.ssh import SshRunner
-from fixtures.destructive import control_for
-from fixtures.probes import kafka_status
-from fixtures.roster import parse
-from fixtures.wait import WaitTimeout, wait_until
+from fixtures.hosts.probes import kafka_status
+from fixtures.hosts.roster import parse
+from fixtures.kafka.cluster import EmbeddedCluster
+from fixtures.plugin.destructive import control_for
+from fixtures.system.wait import WaitTimeout, wait_until
 from tests.support import hosts
 
 pytestmark = pytest.mark.slow

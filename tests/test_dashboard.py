@@ -1,7 +1,7 @@
 """The live dashboard on a simulated class whose students progress during the test, seen by headless Chromium.
 
 Two students' Pis (network namespaces, each with a real ZooKeeper and broker) and a hung host (accepts, never
-answers) are graded in passes by ``python -m reports.dashboard``; the test performs a lab step on one cluster,
+answers) are graded in passes by ``python -m dashboard``; the test performs a lab step on one cluster,
 then the other, and Chromium must see that student's row change within the next full pass. The page is built by
 the browser from the JSON API (its HTML has no row), so what Chromium shows came through the page's own refresh.
 """
@@ -21,10 +21,10 @@ from pathlib import Path
 import pytest
 from kafka.admin import NewTopic
 
-from fixtures import clients
-from fixtures.cluster import EmbeddedCluster, free_port
-from fixtures.paths import REPO
-from fixtures.wait import wait_until
+from fixtures.kafka import clients
+from fixtures.kafka.cluster import EmbeddedCluster, free_port
+from fixtures.system.paths import REPO
+from fixtures.system.wait import wait_until
 from tests.support import hosts
 from tests.test_browser import CHROMIUM, FLAGS, colours, hex_rgb
 
@@ -87,7 +87,7 @@ def test_the_dashboard_follows_a_class_that_progresses(tmp_path: Path) -> None:
         port = free_port()
         out = tmp_path / "out"
         dashboard = subprocess.Popen(
-            [sys.executable, "-m", "reports.dashboard", "--roster", str(roster), "--port", str(port),
+            [sys.executable, "-m", "dashboard", "--roster", str(roster), "--port", str(port),
              "--state", str(tmp_path / "session.sqlite"), "--workdir", str(tmp_path / "passes"), "--report-dir",
              str(out), "--interval", "0", "--poll", "1", "--stale-minutes", "0.05", "--",
              "--step", "2", "--probe-timeout", str(PROBE_TIMEOUT_S), "--check-timeout", "20"],

@@ -7,7 +7,7 @@ from pathlib import Path
 from hypothesis import given
 from hypothesis import strategies as st
 
-from reports.dashboard.timeline import Timeline, step_state
+from dashboard.timeline import Timeline, step_state
 from reports.results import BLOCKED, FAILED, NOT_EVALUATED, OUTCOMES, PASSED, CheckResult, TargetResults
 
 

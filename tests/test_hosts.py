@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-from fixtures.wait import wait_until
+from fixtures.system.wait import wait_until
 from tests.support import hosts
 
 pytestmark = pytest.mark.skipif(hosts.available() is not None, reason=str(hosts.available()))

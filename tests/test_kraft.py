@@ -10,14 +10,14 @@ from collections import Counter
 import pytest
 
 from checks.kraft import choose_victim, stop_refusal
-from fixtures.cluster import ClusterError, EmbeddedCluster, free_port
-from fixtures.health import KRAFT, TargetHealth, probe_target
-from fixtures.net import Endpoint, Reach
-from fixtures.probes import Answer, QuorumStatus, Voter, quorum_status
+from fixtures.hosts.health import KRAFT, TargetHealth, probe_target
+from fixtures.hosts.net import Endpoint, Reach
+from fixtures.hosts.probes import Answer, QuorumStatus, Voter, quorum_status
+from fixtures.hosts.targets import Target
+from fixtures.kafka.cluster import ClusterError, EmbeddedCluster, free_port
+from fixtures.plugin.verdict import CheckFailed
 from fixtures.runtime import KafkaRuntime
-from fixtures.targets import Target
-from fixtures.verdict import CheckFailed
-from fixtures.wait import wait_until
+from fixtures.system.wait import wait_until
 from reference import s2, s3_2
 from reference.s3_2 import CLUSTER_OVERRIDES
 from reference.velib import play as velib

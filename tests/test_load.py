@@ -25,9 +25,9 @@ from checks.s2_deploy.groups import (
     exactly_once_trial,
     pair_trial,
 )
-from fixtures import clients
-from fixtures.cluster import EmbeddedCluster
-from fixtures.load import LoadMeter
+from fixtures.kafka import clients
+from fixtures.kafka.cluster import EmbeddedCluster
+from fixtures.system.load import LoadMeter
 
 
 # ------------------------------------------------------------------ the judgement, from facts only

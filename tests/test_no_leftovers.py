@@ -19,10 +19,10 @@ from pathlib import Path
 import pytest
 from kafka.admin import NewTopic
 
-from fixtures import clients
-from fixtures.cluster import EmbeddedCluster
-from fixtures.paths import REPO
-from fixtures.wait import WaitTimeout, wait_until
+from fixtures.kafka import clients
+from fixtures.kafka.cluster import EmbeddedCluster
+from fixtures.system.paths import REPO
+from fixtures.system.wait import WaitTimeout, wait_until
 
 pytestmark = pytest.mark.slow
 MARK = "KAFKALAB_LEFTOVER_PROBE"

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from fixtures.results_plugin import _outcome
-from fixtures.verdict import CheckFailed, needs, not_evaluated
+from fixtures.plugin.results import _outcome
+from fixtures.plugin.verdict import CheckFailed, needs, not_evaluated
 from reports.results import BLOCKED, FAILED, NOT_EVALUATED, PASSED
 
 
@@ -46,7 +46,7 @@ def test_what_the_grader_was_told_not_to_do_is_not_evaluated() -> None:
 
 
 def test_nothing_handed_in_is_the_students_failure() -> None:
-    from fixtures.verdict import not_submitted
+    from fixtures.plugin.verdict import not_submitted
 
     state = _outcome(report("skipped", "setup", skip_repr(lambda: not_submitted("no velib-get-stations.py"))), None)
     assert state == {"outcome": FAILED}

@@ -20,10 +20,10 @@ from kafka import TopicPartition
 from kafka.admin import NewTopic
 from kafka.structs import OffsetAndMetadata
 
-from fixtures import clients
-from fixtures.cluster import EmbeddedCluster
-from fixtures.results_plugin import SafeTerminal, _safe_report
-from fixtures.wait import wait_until
+from fixtures.kafka import clients
+from fixtures.kafka.cluster import EmbeddedCluster
+from fixtures.plugin.results import SafeTerminal, _safe_report
+from fixtures.system.wait import wait_until
 from reports import results
 from reports.results import CheckResult, add_secret, clean_text, mask_secrets, safe_text
 

@@ -7,8 +7,8 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from fixtures.net import Endpoint
-from fixtures.probes import identify, kafka_status, zookeeper_status
+from fixtures.hosts.net import Endpoint
+from fixtures.hosts.probes import identify, kafka_status, zookeeper_status
 
 
 @contextmanager

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from fixtures.roster import load, parse
+from fixtures.hosts.roster import load, parse
 from reports.classlist import write_csv
 
 GOOD = """id,name,email,host,zookeeper,bootstrap,ssh,submission

@@ -10,8 +10,8 @@ from types import SimpleNamespace
 
 import pytest
 
-from fixtures.paths import REPO
-from fixtures.results_plugin import partial_run
+from fixtures.plugin.results import partial_run
+from fixtures.system.paths import REPO
 from reports.results import CheckResult, TargetResults
 from reports.rubric import DEFAULT_RUBRIC, Rubric, RubricError
 

@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from fixtures.paths import REPO
 from fixtures.sandbox import Sandbox
+from fixtures.system.paths import REPO
 
 pytestmark = pytest.mark.skipif(os.geteuid() != 0, reason="the sandbox's users and namespaces need root")
 

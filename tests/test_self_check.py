@@ -5,7 +5,7 @@ from __future__ import annotations
 import subprocess
 import sys
 
-from fixtures.paths import REPO
+from fixtures.system.paths import REPO
 
 
 def test_a_student_sees_the_verdict_and_the_hint_for_their_host() -> None:

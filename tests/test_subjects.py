@@ -17,10 +17,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from fixtures.control.ssh import SshAddress
-from fixtures.destructive import control_for
-from fixtures.paths import REPO
-from fixtures.roster import parse
-from fixtures.submissions import SPARK_FILES, VELIB_FILES, Submission, subjects_for
+from fixtures.hosts.roster import parse
+from fixtures.plugin.destructive import control_for
+from fixtures.plugin.submissions import SPARK_FILES, VELIB_FILES, Submission, subjects_for
+from fixtures.system.paths import REPO
 
 ROSTER = """id,name,email,host,ssh,submission
 alice,Alice,alice@univ.example,127.0.0.1,pi@127.0.0.1:2222,handed/alice

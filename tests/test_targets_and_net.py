@@ -10,8 +10,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from fixtures.net import BrokerList, Endpoint, Reach, probe, resolve
-from fixtures.targets import BROKER_PORTS, ZOOKEEPER_PORT, TargetSpec, safe_name, specs_from_options
+from fixtures.hosts.net import BrokerList, Endpoint, Reach, probe, resolve
+from fixtures.hosts.targets import BROKER_PORTS, ZOOKEEPER_PORT, TargetSpec, safe_name, specs_from_options
 
 hostnames = st.from_regex(r"[a-z][a-z0-9-]{0,20}(\.[a-z][a-z0-9-]{0,10}){0,2}", fullmatch=True)
 ports = st.integers(min_value=1, max_value=65535)
@@ -81,7 +81,7 @@ def test_a_name_that_does_not_resolve_is_unresolved() -> None:
 
 
 def test_a_comma_separated_bootstrap_is_a_list_of_brokers() -> None:
-    from fixtures.clients import _common
+    from fixtures.kafka.clients import _common
 
     assert _common("a:9092, b:9093", 1.0)["bootstrap_servers"] == ["a:9092", "b:9093"]
     assert _common(["a:9092"], 1.0)["bootstrap_servers"] == ["a:9092"]

@@ -8,8 +8,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from fixtures import properties
-from fixtures.wait import WaitTimeout, wait_until
+from fixtures.kafka import properties
+from fixtures.system.wait import WaitTimeout, wait_until
 
 
 def test_wait_until_returns_the_first_truthy_value() -> None:

@@ -5,8 +5,8 @@ Placeholders (``{host}``, ``{port}`` …) are filled by the check with what it f
 
 from __future__ import annotations
 
-from fixtures.net import Reach
-from fixtures.verdict import Hint
+from fixtures.hosts.net import Reach
+from fixtures.plugin.verdict import Hint
 
 HOST_UNRESOLVED = Hint(
     "Le nom {host} ne se résout pas : vérifiez l'orthographe, /etc/hosts ou le DNS.",

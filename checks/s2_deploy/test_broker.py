@@ -8,12 +8,12 @@ from kazoo.exceptions import NoNodeError
 from kazoo.handlers.threading import KazooTimeoutError
 
 from checks.kraft import NOTHING_ANSWERS
-from fixtures.health import UNKNOWN, TargetHealth
-from fixtures.kafka_facts import advertised_problem
-from fixtures.net import is_loopback
-from fixtures.probes import KafkaStatus, ZooKeeperStatus
-from fixtures.targets import ZOOKEEPER_PORT, Target
-from fixtures.verdict import expect, fail, record_found
+from fixtures.hosts.health import UNKNOWN, TargetHealth
+from fixtures.hosts.net import is_loopback
+from fixtures.hosts.probes import KafkaStatus, ZooKeeperStatus
+from fixtures.hosts.targets import ZOOKEEPER_PORT, Target
+from fixtures.kafka.facts import advertised_problem
+from fixtures.plugin.verdict import expect, fail, record_found
 
 from . import hints
 

@@ -6,11 +6,11 @@ import pytest
 from kafka import KafkaAdminClient
 
 from checks.topic_checks import partitions_must_be, topic_must_exist
-from fixtures import clients
-from fixtures.health import TargetHealth
-from fixtures.kafka_facts import TopicFacts, begin_offsets, end_offsets
-from fixtures.net import BrokerList
-from fixtures.verdict import expect, fail, record_found
+from fixtures.hosts.health import TargetHealth
+from fixtures.hosts.net import BrokerList
+from fixtures.kafka import clients
+from fixtures.kafka.facts import TopicFacts, begin_offsets, end_offsets
+from fixtures.plugin.verdict import expect, fail, record_found
 
 from . import hints
 

@@ -7,10 +7,10 @@ from kafka import KafkaAdminClient
 
 from checks.group_checks import group_must_have_committed, student_groups
 from checks.s2_deploy.groups import NOT_EVALUATED, PASSED, exactly_once_trial
-from fixtures.kafka_facts import TopicFacts, group_exists
-from fixtures.load import LoadMeter
-from fixtures.net import BrokerList
-from fixtures.verdict import expect, not_evaluated, record_found
+from fixtures.hosts.net import BrokerList
+from fixtures.kafka.facts import TopicFacts, group_exists
+from fixtures.plugin.verdict import expect, not_evaluated, record_found
+from fixtures.system.load import LoadMeter
 
 from . import hints
 

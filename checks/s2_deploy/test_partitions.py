@@ -6,10 +6,10 @@ import pytest
 from kafka import KafkaAdminClient
 
 from checks.s2_deploy.groups import NOT_EVALUATED, PASSED, pair_trial
-from fixtures.kafka_facts import TopicFacts
-from fixtures.load import LoadMeter
-from fixtures.net import BrokerList
-from fixtures.verdict import expect, fail, not_evaluated, record_found
+from fixtures.hosts.net import BrokerList
+from fixtures.kafka.facts import TopicFacts
+from fixtures.plugin.verdict import expect, fail, not_evaluated, record_found
+from fixtures.system.load import LoadMeter
 
 from . import hints
 

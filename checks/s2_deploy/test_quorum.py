@@ -17,10 +17,10 @@ from checks.kraft import (
     QUORUM_NO_LEADER,
     skip_kraft_check_under_zookeeper,
 )
-from fixtures.health import TargetHealth
-from fixtures.kafka_facts import controller_listener_problem
-from fixtures.probes import KafkaStatus, QuorumStatus
-from fixtures.verdict import expect, fail, record_found
+from fixtures.hosts.health import TargetHealth
+from fixtures.hosts.probes import KafkaStatus, QuorumStatus
+from fixtures.kafka.facts import controller_listener_problem
+from fixtures.plugin.verdict import expect, fail, record_found
 
 
 @pytest.mark.step("2.1.2")

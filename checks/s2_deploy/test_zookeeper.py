@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from checks.kraft import NOTHING_ANSWERS, skip_zookeeper_check_under_kraft
-from fixtures.health import UNKNOWN, TargetHealth
-from fixtures.verdict import fail, record_found
+from fixtures.hosts.health import UNKNOWN, TargetHealth
+from fixtures.plugin.verdict import fail, record_found
 
 from . import hints
 

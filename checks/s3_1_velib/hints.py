@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from fixtures.verdict import Hint
+from fixtures.plugin.verdict import Hint
 
 from .runs import GROUP
 from .submission import KEY_ENV

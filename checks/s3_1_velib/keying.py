@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 
 from kafka.consumer.fetcher import ConsumerRecord
 
-from fixtures.verdict import Hint
+from fixtures.plugin.verdict import Hint
 
 from . import hints
 from .oracle import StationId, record_problems, station_id

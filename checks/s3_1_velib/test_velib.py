@@ -21,10 +21,10 @@ from checks.group_checks import group_must_have_committed
 from checks.s3_1_velib.keying import judge_keying
 from checks.s3_1_velib.oracle import record_problems, station_id
 from checks.topic_checks import existing_topic, partitions_must_be, topic_must_exist
-from fixtures import clients
-from fixtures.kafka_facts import TopicFacts, begin_offsets, end_offsets
-from fixtures.net import BrokerList
-from fixtures.verdict import expect, fail, needs, record_found
+from fixtures.hosts.net import BrokerList
+from fixtures.kafka import clients
+from fixtures.kafka.facts import TopicFacts, begin_offsets, end_offsets
+from fixtures.plugin.verdict import expect, fail, needs, record_found
 
 from . import hints
 

@@ -1,6 +1,6 @@
 """§3.1 — submitted scripts: a student's `velib-get-stations.py` and `velib-monitor-stations.py`, run by the
 grader against its own cluster and stand-in API (the roster's ``submission`` folder, or ``--velib-submission
-DIR`` alone; ``fixtures/submissions.py``; contract in README.md).
+DIR`` alone; ``fixtures/plugin/submissions.py``; contract in README.md).
 
 Two runs per submission (``checks.s3_1_velib.runs``): the producer alone for ``POLLS`` polls, then two
 monitor instances fed by the grader's own records. Expected monitor lines come from
@@ -34,14 +34,14 @@ from checks.s3_1_velib.runs import (
     producer_run,
 )
 from checks.s3_1_velib.submission import KEY_ENV, hard_coded_keys, redact
-from fixtures import clients
-from fixtures.cluster import EmbeddedCluster
-from fixtures.data import titled
 from fixtures.jcdecaux import make_api_key
 from fixtures.jcdecaux.snapshots import Snapshot, load_snapshots
+from fixtures.kafka import clients
+from fixtures.kafka.cluster import EmbeddedCluster
+from fixtures.plugin.submissions import VELIB, VELIB_FILES, Submission
+from fixtures.plugin.verdict import expect, fail, needs, not_submitted, record_found
 from fixtures.sandbox import SandboxReport
-from fixtures.submissions import VELIB, VELIB_FILES, Submission
-from fixtures.verdict import expect, fail, needs, not_submitted, record_found
+from fixtures.titles import titled
 from reports.results import add_secret
 
 from . import hints

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from fixtures.health import TargetHealth
+from fixtures.hosts.health import TargetHealth
 
 MIN_BROKERS = 2
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from fixtures.verdict import Hint
+from fixtures.plugin.verdict import Hint
 
 SECOND_BROKER_MISSING = Hint(
     "Un seul broker est enregistré. Lancez le second avec `kafka-server-start.sh config/server1.properties` : "

@@ -11,10 +11,10 @@ import pytest
 from kafka import KafkaAdminClient
 
 from checks.topic_checks import existing_topic
-from fixtures.health import TargetHealth
-from fixtures.kafka_facts import TopicFacts, broker_configs
-from fixtures.probes import KafkaStatus
-from fixtures.verdict import expect, fail, needs, record_found
+from fixtures.hosts.health import TargetHealth
+from fixtures.hosts.probes import KafkaStatus
+from fixtures.kafka.facts import TopicFacts, broker_configs
+from fixtures.plugin.verdict import expect, fail, needs, record_found
 
 from . import hints
 from .brokers import MIN_BROKERS, registered_ids

@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 
 from checks.kraft import BROKER_NOT_IN_QUORUM, MAX_VOTER_LAG
-from fixtures.health import TargetHealth
-from fixtures.probes import QuorumStatus
-from fixtures.targets import Target
-from fixtures.verdict import fail, needs, record_found
+from fixtures.hosts.health import TargetHealth
+from fixtures.hosts.probes import QuorumStatus
+from fixtures.hosts.targets import Target
+from fixtures.plugin.verdict import fail, needs, record_found
 
 from .brokers import MIN_BROKERS, registered_ids
 

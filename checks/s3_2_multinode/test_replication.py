@@ -18,11 +18,11 @@ from checks.s3_2_multinode.brokers import MIN_BROKERS, registered_ids
 from checks.s3_2_multinode.survival import SurvivalTrial
 from fixtures.control import BrokerControl
 from fixtures.control.journal import Journal
-from fixtures.health import TargetHealth
-from fixtures.kafka_facts import describe_topic
-from fixtures.probes import KafkaStatus
-from fixtures.targets import Target
-from fixtures.verdict import fail, needs, record_figure, record_found
+from fixtures.hosts.health import TargetHealth
+from fixtures.hosts.probes import KafkaStatus
+from fixtures.hosts.targets import Target
+from fixtures.kafka.facts import describe_topic
+from fixtures.plugin.verdict import fail, needs, record_figure, record_found
 from reports.figures import leaders_figure, timeline_figure
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from fixtures.verdict import Hint
+from fixtures.plugin.verdict import Hint
 
 TAXI_TOPIC_MISSING = Hint(
     "Créez le topic : `kafka-topics.sh --create --bootstrap-server localhost:9092 --replication-factor 1 "

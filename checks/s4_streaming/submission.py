@@ -28,12 +28,12 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-from fixtures import reaper
 from fixtures.sandbox import SPARK, Sandbox, SandboxReport, routes_for
 from fixtures.spark.session import LOOPBACK, MASTER, submit_env
 from fixtures.spark.standalone import cluster_conf, driver_host_for, is_cluster_master
+from fixtures.system import reaper
+from fixtures.system.wait import WaitTimeout, wait_until
 from fixtures.taxi.zones import copy_zones_file
-from fixtures.wait import WaitTimeout, wait_until
 
 HERE = Path(__file__).resolve().parent
 LAUNCHER = HERE / "launch.py"

@@ -1,7 +1,7 @@
 """§4.2–4.5 — a student's Spark Structured Streaming script, run by the grader on its own cluster.
 
 Each student's script comes from their roster submission folder (``sstreaming-spark-out.py`` or
-``sstreaming.py``, ``fixtures/submissions.py``), or one script alone from ``--spark-script FILE``; the contract
+``sstreaming.py``, ``fixtures/plugin/submissions.py``), or one script alone from ``--spark-script FILE``; the contract
 is ``reference/spark/README.md``. For each script the grader creates two fresh topics on a local cluster of its
 own, writes the class's data (``--taxi-rides``/``--taxi-fares``; by default the shipped matched sample: 888 ride
 lines, 444 fares) and the end-of-stream ticks derived from it (``fixtures/taxi/ticks.py``), runs the script once
@@ -25,14 +25,14 @@ from checks.s4_streaming.outputs import RunOutputs
 from checks.s4_streaming.pictures import tips_map
 from checks.s4_streaming.submission import SubmissionRun, run_submission
 from checks.s4_streaming.submission import Target as SparkTarget
-from fixtures import clients
-from fixtures.cluster import EmbeddedCluster
+from fixtures.kafka import clients
+from fixtures.kafka.cluster import EmbeddedCluster
+from fixtures.plugin.submissions import SPARK, SPARK_FILES, Submission, one_spark_at_a_time
+from fixtures.plugin.verdict import Hint, fail, needs, not_evaluated, not_submitted, record_figure, record_found
 from fixtures.spark.session import MASTER
-from fixtures.submissions import SPARK, SPARK_FILES, Submission, one_spark_at_a_time
 from fixtures.taxi.files import fare_file, read_lines, spark_ride_file
 from fixtures.taxi.ingest import create_topics, replay
 from fixtures.taxi.ticks import ticks_for
-from fixtures.verdict import Hint, fail, needs, not_evaluated, not_submitted, record_figure, record_found
 
 from . import hints
 

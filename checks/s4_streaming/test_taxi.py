@@ -18,10 +18,10 @@ from typing import Callable
 import pytest
 from kafka import KafkaAdminClient, TopicPartition
 
-from fixtures import clients
-from fixtures.data import titled
-from fixtures.kafka_facts import TopicFacts, begin_offsets, describe_topic, end_offsets
-from fixtures.net import BrokerList
+from fixtures.hosts.net import BrokerList
+from fixtures.kafka import clients
+from fixtures.kafka.facts import TopicFacts, begin_offsets, describe_topic, end_offsets
+from fixtures.plugin.verdict import fail, needs, record_found
 from fixtures.taxi.counts import count_records
 from fixtures.taxi.files import (
     FARE,
@@ -35,7 +35,7 @@ from fixtures.taxi.files import (
 )
 from fixtures.taxi.ingest import FARES_TOPIC, RIDES_TOPIC
 from fixtures.taxi.records import ParseError, parse_fare, parse_ride
-from fixtures.verdict import fail, needs, record_found
+from fixtures.titles import titled
 
 from . import hints
 

@@ -17,7 +17,7 @@ import sys
 from pathlib import Path
 
 from fixtures import data
-from fixtures.net import Endpoint
+from fixtures.hosts.net import Endpoint
 from fixtures.runtime import DEFAULT_VERSION, KafkaRuntime, fetch
 from fixtures.taxi.counts import count_problems, topic_records
 from fixtures.taxi.files import FARE, RIDE, RIDES, PathLike, fare_file, iter_lines, spark_ride_file, summary

@@ -17,12 +17,12 @@ import subprocess
 import sys
 from pathlib import Path
 
-from fixtures import clients
+from fixtures.hosts.net import Endpoint
 from fixtures.jcdecaux import JCDecauxStandIn, make_api_key
-from fixtures.kafka_facts import describe_topic, end_offsets, group_offsets
-from fixtures.net import Endpoint
+from fixtures.kafka import clients
+from fixtures.kafka.facts import describe_topic, end_offsets, group_offsets
 from fixtures.runtime import KafkaRuntime
-from fixtures.wait import wait_until
+from fixtures.system.wait import wait_until
 from reference.cli import play_main
 from reference.s2 import LabShell, Transcript
 

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from fixtures.paths import REPO
+from fixtures.system.paths import REPO
 from reference import transcripts
 
 from .ranking import MIN_CARD_RIDES, TOP, ranking_table

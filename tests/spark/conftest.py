@@ -18,7 +18,7 @@ import pytest
 from checks.s4_streaming import launch
 from checks.s4_streaming.oracle import Expected
 from checks.s4_streaming.outputs import RunOutputs
-from fixtures.cluster import EmbeddedCluster
+from fixtures.kafka.cluster import EmbeddedCluster
 from fixtures.taxi.files import FARED_RIDES, FARES, read_lines
 from fixtures.taxi.ticks import ticks_for
 from fixtures.taxi.zones import zones_file

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from fixtures.paths import REPO
 from fixtures.runtime import RuntimeFetchError
+from fixtures.system.paths import REPO
 
 from .conftest import require_pyspark
 

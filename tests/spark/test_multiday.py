@@ -16,7 +16,7 @@ import pytest
 from checks.s4_streaming.oracle import Expected
 from checks.s4_streaming.outputs import RunOutputs
 from checks.s4_streaming.watermarks import Batch, late_rows
-from fixtures.cluster import EmbeddedCluster
+from fixtures.kafka.cluster import EmbeddedCluster
 from fixtures.taxi.datasets import repeat_days, write_lines
 from fixtures.taxi.files import FARE, FARED_RIDES, FARES, RIDE, read_lines
 from fixtures.taxi.ticks import ticks_for

@@ -11,8 +11,8 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
-from fixtures.paths import REPO
-from fixtures.results_plugin import check_titles
+from fixtures.plugin.results import check_titles
+from fixtures.system.paths import REPO
 from reports.figures import lag_figure, leaders_figure, timeline_figure
 from reports.results import BLOCKED, FAILED, NOT_EVALUATED, PASSED, CheckResult, TargetResults
 

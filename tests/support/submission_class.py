@@ -26,8 +26,8 @@ from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from fixtures import reference_plays
-from fixtures.cluster import EmbeddedCluster
+from fixtures.kafka import plays as reference_plays
+from fixtures.kafka.cluster import EmbeddedCluster
 from tests.support.hosts import SimulatedHost, simulated_host
 from tests.support.paths import REFERENCE_SPARK_SCRIPT, REFERENCE_VELIB, ROOT
 from tests.support.simulated_class import _bob as stop_at_2_1_5

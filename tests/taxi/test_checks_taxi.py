@@ -11,11 +11,11 @@ from collections.abc import Iterator
 import pytest
 from kafka import KafkaAdminClient
 
-from fixtures import clients
-from fixtures.cluster import EmbeddedCluster
+from fixtures.kafka import clients
+from fixtures.kafka.cluster import EmbeddedCluster
+from fixtures.system.wait import wait_until
 from fixtures.taxi.files import FARED_RIDES, FARES, read_lines
 from fixtures.taxi.ingest import FARES_TOPIC, RIDES_TOPIC, create_topics, replay
-from fixtures.wait import wait_until
 from reference.taxi.play import play
 
 from ..conftest import GradeRun

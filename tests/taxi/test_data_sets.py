@@ -45,6 +45,7 @@ from fixtures.taxi.records import (
 )
 from fixtures.taxi.ticks import TICK_AFTER, Ticks, ticks_after, ticks_for, ticks_for_lines
 from fixtures.taxi.zones import manhattan
+from fixtures.titles import title_words
 
 UTC = timezone.utc
 T0 = datetime(2013, 1, 1, tzinfo=UTC)
@@ -225,11 +226,11 @@ def test_the_options_choose_every_file(tmp_path: Path) -> None:
         data.choose(data.DataChoice(rides, fares, snapshots))
         assert (count_ride_files(), spark_ride_file(), fare_file(), data.snapshot_dir()) == (
             [rides], rides, fares, snapshots)
-        assert data.title_words() == {"ride_files": "r.gz", "fare_file": "f.txt", "snapshots": 0}
+        assert title_words() == {"ride_files": "r.gz", "fare_file": "f.txt", "snapshots": 0}
     finally:
         data.choose(data.DataChoice())
     assert count_ride_files() == [Path(p) for p in (FARED_RIDES.path.parent / "nycTaxiRides.gz", FARED_RIDES.path)]
-    assert spark_ride_file() == FARED_RIDES.path and data.title_words()["snapshots"] == 20
+    assert spark_ride_file() == FARED_RIDES.path and title_words()["snapshots"] == 20
 
 
 # ---------------------------------------------------------------- a multi-day real data set

@@ -6,8 +6,8 @@ from collections.abc import Iterator
 
 import pytest
 
-from fixtures import clients
-from fixtures.cluster import EmbeddedCluster
+from fixtures.kafka import clients
+from fixtures.kafka.cluster import EmbeddedCluster
 from fixtures.taxi.counts import count_problems, topic_records
 from fixtures.taxi.files import FARED_RIDES, FARES, RIDES, read_lines
 from fixtures.taxi.ingest import FARES_TOPIC, RIDES_TOPIC, IngestError, chunks, create_topics, ingest, replay

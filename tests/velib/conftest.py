@@ -10,10 +10,10 @@ from pathlib import Path
 import pytest
 from kafka import KafkaAdminClient
 
-from fixtures import clients
-from fixtures.cluster import EmbeddedCluster
 from fixtures.jcdecaux import JCDecauxStandIn, make_api_key
 from fixtures.jcdecaux.snapshots import Snapshot, load_snapshots
+from fixtures.kafka import clients
+from fixtures.kafka.cluster import EmbeddedCluster
 
 from .procs import KEY_ENV, MONITOR, PRODUCER, Script, Transcript, clean_env, python
 

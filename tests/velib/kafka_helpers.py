@@ -8,8 +8,8 @@ from kafka import KafkaAdminClient, KafkaConsumer, TopicPartition
 from kafka.admin import NewTopic, OffsetSpec
 from kafka.consumer.fetcher import ConsumerRecord
 
-from fixtures import clients
-from fixtures.wait import wait_until
+from fixtures.kafka import clients
+from fixtures.system.wait import wait_until
 
 TIMEOUT_S = 30.0
 

@@ -1,9 +1,9 @@
-"""The reference scripts the velib tests run; the runner itself is ``fixtures.procs`` (shared with the checks)."""
+"""The reference scripts the velib tests run; the runner itself is ``fixtures.system.procs`` (shared with checks)."""
 
 from __future__ import annotations
 
-from fixtures.paths import REPO
-from fixtures.procs import Script, Transcript, clean_env, leaks, log_files, python
+from fixtures.system.paths import REPO
+from fixtures.system.procs import Script, Transcript, clean_env, leaks, log_files, python
 
 VELIB = REPO / "reference" / "velib"
 PRODUCER = VELIB / "velib-get-stations.py"

@@ -13,10 +13,10 @@ from collections.abc import Callable, Iterator
 import pytest
 from kafka import KafkaAdminClient
 
-from fixtures import clients
-from fixtures.cluster import EmbeddedCluster
 from fixtures.jcdecaux.snapshots import Snapshot
-from fixtures.wait import wait_until
+from fixtures.kafka import clients
+from fixtures.kafka.cluster import EmbeddedCluster
+from fixtures.system.wait import wait_until
 from reference.velib.play import play
 
 from .kafka_helpers import create_topic, end_offsets

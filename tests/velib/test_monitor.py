@@ -11,11 +11,11 @@ import pytest
 from kafka import KafkaAdminClient
 
 from checks.s3_1_velib.oracle import StationId, expected_changes, expected_lines, lines_by_station, parse_line
-from fixtures import clients
-from fixtures.cluster import EmbeddedCluster
 from fixtures.jcdecaux import Fault, JCDecauxStandIn
 from fixtures.jcdecaux.snapshots import Snapshot
-from fixtures.wait import wait_until
+from fixtures.kafka import clients
+from fixtures.kafka.cluster import EmbeddedCluster
+from fixtures.system.wait import wait_until
 
 from .kafka_helpers import committed, create_topic, end_offsets, wait_caught_up
 from .procs import Script, Transcript, leaks, log_files

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from fixtures.data import snapshot_dir
-from fixtures.paths import REPO
+from fixtures.system.paths import REPO
 
 from ..conftest import grade
 

@@ -10,9 +10,9 @@ from collections.abc import Callable
 import pytest
 from kafka import KafkaAdminClient
 
-from fixtures.cluster import EmbeddedCluster, free_port
 from fixtures.jcdecaux import Fault, JCDecauxStandIn, make_api_key
 from fixtures.jcdecaux.snapshots import Snapshot
+from fixtures.kafka.cluster import EmbeddedCluster, free_port
 
 from .kafka_helpers import create_topic, read_all
 from .procs import Script, Transcript, leaks, log_files

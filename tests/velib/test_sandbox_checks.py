@@ -20,8 +20,8 @@ from pathlib import Path
 
 import pytest
 
-from fixtures.paths import REPO
 from fixtures.sandbox.users import pool_users
+from fixtures.system.paths import REPO
 
 from .hostile import ATTACKS
 from .hostile import HERE as HOSTILE

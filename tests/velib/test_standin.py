@@ -16,12 +16,12 @@ from pathlib import Path
 
 import pytest
 
-from fixtures.cluster import free_port
 from fixtures.jcdecaux import Fault, JCDecauxStandIn, parse_plan
 from fixtures.jcdecaux.server import MAINTENANCE_PAGE, STATE_PATH
 from fixtures.jcdecaux.snapshots import Snapshot, default_snapshot_dir
-from fixtures.paths import REPO
-from fixtures.wait import wait_until
+from fixtures.kafka.cluster import free_port
+from fixtures.system.paths import REPO
+from fixtures.system.wait import wait_until
 
 from .procs import Transcript, clean_env
 

@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 
 from fixtures.jcdecaux import make_api_key
-from fixtures.paths import REPO
+from fixtures.system.paths import REPO
 
 from .broken import HERE as BROKEN
 from .broken import VARIANTS

@@ -16,7 +16,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..results import TargetResults
+from reports.results import TargetResults
 
 PASS_TIMEOUT_S = 1800.0
 

@@ -1,4 +1,4 @@
-"""``python -m reports.dashboard --roster class.csv [--port 8765] [-- PYTEST_ARGS]``: the live class dashboard.
+"""``python -m dashboard --roster class.csv [--port 8765] [-- PYTEST_ARGS]``: the live class dashboard.
 
 Passes run one after another (``--interval`` seconds at least between their starts) until Ctrl-C or SIGTERM;
 then the running pass is stopped and the last finished pass's reports and exports are copied to ``--report-dir``.
@@ -60,7 +60,7 @@ def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     pytest_args = argv[argv.index("--") + 1:] if "--" in argv else []
     argv = argv[:argv.index("--")] if "--" in argv else argv
-    parser = argparse.ArgumentParser(prog="python -m reports.dashboard", description=__doc__,
+    parser = argparse.ArgumentParser(prog="python -m dashboard", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--roster", required=True, type=Path)
     parser.add_argument("--host", default="127.0.0.1", help="address to serve on (default: localhost only)")

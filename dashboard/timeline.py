@@ -10,8 +10,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ..results import BLOCKED, FAILED, NOT_EVALUATED, PASSED, TargetResults
-from ..steps import step_key
+from reports.results import BLOCKED, FAILED, NOT_EVALUATED, PASSED, TargetResults
+from reports.steps import step_key
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS passes (number INTEGER PRIMARY KEY, started REAL, finished REAL, folder TEXT,
