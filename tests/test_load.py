@@ -4,6 +4,8 @@
 from __future__ import annotations
 
 import multiprocessing
+import os
+import subprocess
 import sys
 import threading
 import time
@@ -113,6 +115,25 @@ def test_a_calm_grader_is_not_overloaded() -> None:
     with LoadMeter() as load:
         threading.Event().wait(0.5)
     assert load.lateness and "ticker woke late by up to" in load.summary()
+    assert not load.overloaded, load.summary()
+    assert "grader not overloaded" in load.summary()
+
+
+def _stop_this_process_for(seconds: float) -> float:
+    """Starve the grader for real and deterministically: another process stops this one with SIGSTOP (every
+    thread, the meter's ticker included) and continues it ``seconds`` later. Returns the measured pause."""
+    started = time.monotonic()
+    subprocess.run([sys.executable, "-c", "import os, signal, sys, time; pid = int(sys.argv[1]); "
+                    "os.kill(pid, signal.SIGSTOP); time.sleep(float(sys.argv[2])); os.kill(pid, signal.SIGCONT)",
+                    str(os.getpid()), str(seconds)], check=True, timeout=seconds + 30)
+    return time.monotonic() - started
+
+
+def test_a_grader_stopped_for_seconds_is_measured_as_overloaded() -> None:
+    with LoadMeter() as load:
+        paused = _stop_this_process_for(1.5)
+    assert paused >= 1.5
+    assert load.overloaded and load.max_late_s >= 1.0, load.summary()
 
 
 # ------------------------------------------------------------------ on a real cluster
@@ -203,6 +224,27 @@ def test_a_starved_grader_with_tiny_budgets_is_not_evaluated_never_failed(cluste
     assert pair.judge().state in (NOT_EVALUATED, PASSED), pair.summary()
     if pair.judge().state == NOT_EVALUATED:
         assert len(pair.attempts) == groups.ATTEMPTS and "attempt 3:" in pair.judge().reason  # every attempt
+
+
+@slow
+def test_a_grader_stopped_during_the_restart_is_not_evaluated(cluster, admin, monkeypatch) -> None:
+    """The grader is really starved (SIGSTOP, longer than the restarted consumer's budget) once that budget has
+    started: the trial cannot finish, and the verdict must be *not evaluated*, with the meter's figures, never
+    *failed* and never *passed* (the restart was not observed)."""
+    budget_s = 4.0
+    read_until = groups._read_until
+
+    def starved(consumer, wanted, deadline):
+        _stop_this_process_for(budget_s + 1.0)
+        return read_until(consumer, wanted, deadline)
+
+    monkeypatch.setattr(groups, "_read_until", starved)
+    with LoadMeter() as load:
+        trial = exactly_once_trial(admin, cluster.bootstrap, timeout_s=budget_s)
+    judgement = trial.judge()
+    assert judgement.state == NOT_EVALUATED, trial.summary()
+    assert "the grader's trial did not finish" in judgement.reason
+    assert load.overloaded and load.max_late_s >= budget_s, load.summary()
 
 
 # ------------------------------------------------------------------ several graders on one cluster

@@ -7,8 +7,11 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+import pytest
+
 from fixtures.hosts.net import Endpoint
 from fixtures.hosts.probes import identify, kafka_status, zookeeper_status
+from fixtures.kafka.cluster import EmbeddedCluster
 
 
 @contextmanager
@@ -81,3 +84,20 @@ def test_garbage_is_not_taken_for_kafka() -> None:
     with one_shot_server(b"\x00\x00\x00\x04garbage") as endpoint:
         status = kafka_status(endpoint, timeout=1)
     assert not status.speaks_kafka and "not Kafka" in status.problem
+
+
+@pytest.mark.slow
+def test_a_real_zookeeper_with_restricted_four_letter_words(tmp_path) -> None:
+    """Not a canned reply: a real ZooKeeper whose ``4lw.commands.whitelist`` is restricted. ZooKeeper always
+    answers ``srvr`` (its own zkServer.sh needs it: FourLetterCommands adds it to any whitelist), which is why
+    the grader probes with it; a word left out is refused with the whitelist sentence, which the probe reads
+    as "up, but refusing", naming the word and the setting."""
+    with EmbeddedCluster(brokers=0, workdir=tmp_path, zookeeper_overrides={"4lw.commands.whitelist": "ruok"}) as zk:
+        srvr = zookeeper_status(zk.zookeeper_endpoint, timeout=5)
+        stat = zookeeper_status(zk.zookeeper_endpoint, timeout=5, word="stat")
+        ruok = zookeeper_status(zk.zookeeper_endpoint, timeout=5, word="ruok")
+    assert srvr.up and not srvr.whitelist_refused and srvr.version.startswith("3.") and srvr.mode == "standalone"
+    assert stat.up and stat.whitelist_refused, stat
+    assert "4lw.commands.whitelist" in stat.problem and "'stat'" in stat.problem
+    # ruok is allowed and answered "imok": no srvr answer, so the probe takes no version from it.
+    assert not ruok.whitelist_refused and ruok.version == "" and ruok.answer.data == b"imok"
