@@ -29,7 +29,7 @@ class _TranscriptHandler(logging.Handler):
 
 @pytest.fixture(scope="session")
 def transcript() -> Iterator[Transcript]:
-    """Every captured output; in-process log records (werkzeug's access log too) are added as they come."""
+    """Every captured output; in-process log records (the stand-in's access log too) are added as they come."""
     found = Transcript()
     handler = _TranscriptHandler(found)
     logging.getLogger().addHandler(handler)

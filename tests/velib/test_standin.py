@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from fixtures.jcdecaux import Fault, JCDecauxStandIn, parse_plan
-from fixtures.jcdecaux.server import MAINTENANCE_PAGE, STATE_PATH
+from fixtures.jcdecaux.server import ACCESS_LOG, MAINTENANCE_PAGE, STATE_PATH
 from fixtures.jcdecaux.snapshots import Snapshot, default_snapshot_dir
 from fixtures.kafka.cluster import free_port
 from fixtures.system.paths import REPO
@@ -185,15 +185,15 @@ def test_control_endpoints(standin: JCDecauxStandIn, api_key: str) -> None:
 
 def test_binds_loopback_only(standin: JCDecauxStandIn) -> None:
     assert standin.url.startswith("http://127.0.0.1:")
-    assert standin._server.server.socket.getsockname()[0] == "127.0.0.1"
+    assert standin._server.socket.getsockname()[0] == "127.0.0.1"
 
 
 def test_access_log_never_shows_the_key(standin: JCDecauxStandIn, api_key: str,
                                         caplog: pytest.LogCaptureFixture) -> None:
-    with caplog.at_level(logging.INFO, logger="werkzeug"):
+    with caplog.at_level(logging.INFO, logger=ACCESS_LOG):
         get(stations_url(standin, api_key))
         get(stations_url(standin, "wrong-key-123"))
-    messages = [r.getMessage() for r in caplog.records if r.name == "werkzeug"]
+    messages = [r.getMessage() for r in caplog.records if r.name == ACCESS_LOG]
     assert any("apiKey=***" in m for m in messages), messages
     assert not any(api_key in m or "wrong-key-123" in m for m in messages)
 
