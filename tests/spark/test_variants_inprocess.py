@@ -4,25 +4,39 @@ The variants (``variants/*.py``) are whole scripts that follow the contract. To 
 time budget on 2 cores they run here in one warm in-process SparkSession (a subprocess run costs a JVM
 start and a cold JIT each time: ~3x slower) through the same recording hooks as ``launch.py``; the contract's
 subprocess path itself is exercised by ``test_run_subprocess.py``. The crash and timeout variants need a
-subprocess and are there.
+subprocess and are there. Each variant is judged twice: by the graded properties (``verify``), and by the
+Spark checks' own functions run on its outputs, which must give exactly the outcomes those properties make.
 """
 
 from __future__ import annotations
 
+import inspect
 import runpy
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
+from checks.s4_streaming import test_spark as spark_checks
 from checks.s4_streaming import verify
 from checks.s4_streaming.oracle import Expected
 from checks.s4_streaming.outputs import RunOutputs
+from fixtures.plugin.verdict import CheckFailed, take_figures, take_found
+from tests.support.outcomes import assert_exact_outcomes
 from tests.support.paths import REFERENCE_SPARK_SCRIPT
 
 from .conftest import VARIANTS, require_pyspark, run_in_process
 
 pytestmark = pytest.mark.slow
+# The check of checks/s4_streaming/test_spark.py that each graded property belongs to.
+CHECK_OF = {
+    "schema": "test_spark_parsed_schema_has_the_lab_types",
+    "rides": "test_spark_parsed_values_match_the_lines", "fares": "test_spark_parsed_values_match_the_lines",
+    "cleaned": "test_spark_cleaning_keeps_end_events_inside_new_york",
+    "joined": "test_spark_join_equals_the_oracle",
+    "state": "test_spark_join_has_watermarks_and_bounded_state",
+    "tips": "test_spark_tips_per_zone_match_the_oracle",
+}  # fmt: skip
 
 
 @dataclass
@@ -30,6 +44,7 @@ class Findings:
     """Every graded property's problems for one run (an empty list: the property holds)."""
 
     outputs: RunOutputs
+    checks: dict[str, str]  # the real checks of checks/s4_streaming/test_spark.py, run on these outputs
     schema: list[str]
     rides: list[str]
     fares: list[str]
@@ -39,8 +54,29 @@ class Findings:
     tips: list[str]
 
     def failing(self) -> set[str]:
-        return {name for name in ("schema", "rides", "fares", "cleaned", "joined", "state", "tips")
-                if getattr(self, name)}
+        return {name for name in CHECK_OF if getattr(self, name)}
+
+    def outcomes(self) -> dict[str, str]:
+        """The outcome of each check these properties make up: failed when any of its properties has a problem."""
+        failed = {CHECK_OF[name] for name in self.failing()}
+        return {check: "failed" if check in failed else "passed" for check in CHECK_OF.values()}
+
+
+def run_checks(outputs: RunOutputs, expected: Expected) -> dict[str, str]:
+    """Each Spark check's own function (not only the ``verify`` functions it calls) on a run's outputs, with the
+    values of the fixtures it names: so that a check whose body stopped judging is caught here too."""
+    given = {"spark_outputs": outputs, "spark_expected": expected}
+    outcomes = {}
+    for check in dict.fromkeys(CHECK_OF.values()):
+        function = getattr(spark_checks, check)
+        try:
+            function(**{name: given[name] for name in inspect.signature(function).parameters})
+            outcomes[check] = "passed"
+        except CheckFailed:
+            outcomes[check] = "failed"
+        finally:
+            take_found(), take_figures()  # what the check recorded is for a report: none here
+    return outcomes
 
 
 @pytest.fixture(scope="module")
@@ -54,6 +90,7 @@ def run_script(spark, taxi_cluster, expected: Expected, tmp_path_factory):
         outputs = run_in_process(script, taxi_cluster.bootstrap, tmp_path_factory.mktemp(script.stem))
         findings = Findings(
             outputs=outputs,
+            checks=run_checks(outputs, expected),
             schema=verify.schema_problems(outputs.query("rides"), verify.RIDE_TYPES, "rides")
             + verify.schema_problems(outputs.query("fares"), verify.FARE_TYPES, "fares"),
             rides=verify.parsed_rides_problems(outputs.records("rides"), expected),
@@ -83,7 +120,8 @@ def test_session_has_the_small_machine_settings(spark) -> None:
 
 def test_reference_in_process_passes_everything(run_script) -> None:
     findings = run_script(REFERENCE_SPARK_SCRIPT)
-    assert findings.failing() == set(), findings
+    assert_exact_outcomes(findings.outcomes(), set(), context=findings)
+    assert_exact_outcomes(findings.checks, set(), context=findings)
 
 
 def test_reference_uses_the_oracle_s_geography() -> None:
@@ -98,8 +136,12 @@ def test_reference_uses_the_oracle_s_geography() -> None:
     assert ref["CARD"] == oracle.CARD
 
 
+# wrong_schema_order keeps the lab's names and types (two timestamp columns swapped): the schema check, which
+# reads names and types, rightly passes, and the values read catch it; guessed_types is the schema's own mistake.
 @pytest.mark.parametrize(("variant", "caught_by", "why"), [
+    ("guessed_types", {"schema"}, "rides: column passengerCnt is integer, the lab's schema says short"),
     ("wrong_schema_order", {"rides", "joined", "tips"}, "endTime differs on"),
+    ("fares_ids_swapped", {"fares"}, "fares: taxiId differs on"),
     ("start_kept", {"cleaned"}, "are not END events"),
     ("no_cleaning", {"cleaned", "joined", "tips"}, "outside the New York box"),
     ("no_watermark", {"state", "tips"}, "state cleanup [ left = null ]"),
@@ -111,4 +153,6 @@ def test_reference_uses_the_oracle_s_geography() -> None:
 def test_broken_variant_is_caught(run_script, variant: str, caught_by: set[str], why: str) -> None:
     findings = run_script(VARIANTS / f"{variant}.py")
     assert findings.failing() == caught_by, findings
+    assert_exact_outcomes(findings.outcomes(), {CHECK_OF[name] for name in caught_by}, context=findings)
+    assert_exact_outcomes(findings.checks, {CHECK_OF[name] for name in caught_by}, context=findings)
     assert why in "\n".join(p for name in caught_by for p in getattr(findings, name))
