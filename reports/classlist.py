@@ -25,7 +25,8 @@ import unicodedata
 from dataclasses import dataclass
 
 # Our column names, in the order a roster is written.
-COLUMNS = ("id", "name", "email", "idnumber", "host", "zookeeper", "bootstrap", "ssh", "submission", "host_key")
+COLUMNS = ("id", "name", "email", "idnumber", "host", "zookeeper", "bootstrap", "ssh", "submission", "host_key",
+           "canvas_id")
 # Header spellings → our column names (compared after _fold: lower case, no accents, single spaces).
 ALIASES = {
     "id": "id", "student id": "id", "login": "id", "username": "id", "nom d'utilisateur": "id",
@@ -38,6 +39,7 @@ ALIASES = {
     "host": "host", "hostname": "host", "hote": "host", "machine": "host",
     "zookeeper": "zookeeper", "bootstrap": "bootstrap", "ssh": "ssh", "submission": "submission",
     "host_key": "host_key", "host key": "host_key",
+    "canvas_id": "canvas_id", "canvas id": "canvas_id", "canvas user id": "canvas_id",
 }
 # Moodle's participants export has more columns (groups, last access…): they are read and ignored.
 _MOODLE_ONLY = {"first_name", "last_name"}
@@ -55,6 +57,8 @@ class TableError:
     message: str
 
     def __str__(self) -> str:
+        if self.column == "-":  # the whole record (a CSV syntax error, too many cells)
+            return f"line {self.line}: {self.message}"
         where = f"column {self.column}" if self.column.isdigit() else f"column {self.column!r}"
         return f"line {self.line}, {where}: {self.message}"
 
@@ -67,9 +71,17 @@ class Table:
     delimiter: str = ","
 
 
+# Typographic apostrophes and quotes a spreadsheet or a word processor writes for "'" (Moodle's French export
+# says "Numéro d’identification"), folded before the accents are taken off (they are not ASCII either).
+_QUOTES = str.maketrans({c: "'" for c in "\u2019\u2018\u02bc\u2032\u00b4\u0060\u201b\uff07"})
+
+
 def _fold(name: str) -> str:
-    text = unicodedata.normalize("NFKD", name.replace("\ufeff", "")).encode("ascii", "ignore").decode()
-    return " ".join(text.lower().replace("’", "'").replace("_", " ").split())
+    """A header as compared: Unicode-normalised (NFKC: no-break and narrow spaces become spaces), typographic
+    apostrophes made ``'``, accents removed, case folded, spaces and underscores single spaces."""
+    text = unicodedata.normalize("NFKC", name.replace("\ufeff", "")).translate(_QUOTES)
+    text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return " ".join(text.casefold().replace("_", " ").split())
 
 
 def column_name(header: str) -> str | None:
@@ -134,12 +146,13 @@ def read_csv(data: bytes, required: tuple[str, ...] = ()) -> Table:
     if text is None:
         return Table([], [error] if error else [], encoding)
     delimiter = sniff_delimiter(text)
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    # strict: a quote left open is an error, not a cell that swallows the rest of the file.
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
     table = Table([], [], encoding, delimiter)
     try:
         header = next(reader, [])
     except csv.Error as exc:
-        table.errors.append(TableError(1, "-", f"unreadable CSV header: {exc}"))
+        table.errors.append(syntax_error(1, exc))
         return table
     names = [column_name(cell) for cell in header]
     present = set(filter(None, names)) | ({"name"} if _MOODLE_ONLY & set(filter(None, names)) else set())
@@ -153,19 +166,43 @@ def read_csv(data: bytes, required: tuple[str, ...] = ()) -> Table:
                          for cell, name in zip(header, names) if name is None and cell.strip()]
     seen = [n for n in names if n]
     table.errors += [TableError(1, n, "column given twice") for n in sorted(set(seen)) if seen.count(n) > 1]
-    try:
-        for cells in reader:
-            line = reader.line_num
-            if not any(cell.strip() for cell in cells):
-                continue  # a blank line (spreadsheets add some at the end)
-            if len(cells) > len(header):
-                table.errors.append(TableError(line, "-", f"{len(cells) - len(header)} cell(s) more than the header"))
-                continue
-            row = {name: cell for name, cell in zip(names, cells) if name}
-            table.rows.append((line, _derived(row)))
-    except csv.Error as exc:
-        table.errors.append(TableError(reader.line_num, "-", f"unreadable CSV: {exc}"))
+    for line, cells in _records(reader, table):
+        if not any(cell.strip() for cell in cells):
+            continue  # a blank line (spreadsheets add some at the end)
+        if len(cells) > len(header):
+            table.errors.append(TableError(line, "-", f"{len(cells) - len(header)} cell(s) more than the header"))
+            continue
+        row = {name: cell for name, cell in zip(names, cells) if name}
+        table.rows.append((line, _derived(row)))
     return table
+
+
+def syntax_error(line: int, exc: csv.Error) -> TableError:
+    """A CSV syntax error, named as such with the line where its record starts (not a missing cell later)."""
+    text = str(exc)
+    if "unexpected end of data" in text or "EOF" in text:
+        text = ("a quote (\") opens a cell that is never closed: the rest of the file would be one cell · "
+                "guillemet ouvert jamais fermé")
+    elif "expected after" in text:
+        text += " (a quote inside a quoted cell must be doubled: \"\") · guillemet mal placé"
+    return TableError(line, "-", f"CSV syntax error · erreur de syntaxe CSV: {text}")
+
+
+def _records(reader, table: Table):  # noqa: ANN001, ANN202 - csv's reader; yields (first line, cells)
+    """Each record with the line it starts on; a syntax error is recorded and reading goes on with the next
+    record (the csv module starts afresh after an error)."""
+    start = reader.line_num + 1
+    for _ in range(10_000_000):  # bounded: every call consumes at least one line or ends
+        try:
+            cells = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            table.errors.append(syntax_error(start, exc))
+            start = reader.line_num + 1
+            continue
+        yield start, cells
+        start = reader.line_num + 1
 
 
 def write_csv(rows: list[dict[str, str]], columns: tuple[str, ...] = COLUMNS, delimiter: str = ",",

@@ -10,40 +10,52 @@ from pathlib import Path
 
 from .canvas import write_canvas_csv
 from .gradebook import Export, on_20
+from .headline import headline
 from .moodle import write_moodle_csv
-from .results import OUTCOME_LABELS, PASSED, TargetResults
+from .results import NOT_EVALUATED, PASSED, TargetResults
 from .rubric import Rubric
 
 __all__ = ["write_canvas_csv", "write_gradebooks", "write_moodle_csv", "gradescope_results", "write_jsonl"]
 
 
-def write_gradebooks(all_results: list[TargetResults], rubric: Rubric, out: Path, suffix: str = "") -> list[Export]:
-    """The class's gradebook files; ``suffix`` ("-partial") keeps a partial run's apart from the class's."""
+def write_gradebooks(all_results: list[TargetResults], rubric: Rubric, out: Path, suffix: str = "",
+                     canvas_assignment: str | None = None) -> list[Export]:
+    """The class's gradebook files; ``suffix`` ("-partial") keeps a partial run's apart from the class's;
+    ``canvas_assignment``: the Canvas column, "TP Kafka (1234)"."""
     return [write_moodle_csv(all_results, rubric, out / f"moodle{suffix}.csv"),
-            write_canvas_csv(all_results, rubric, out / f"canvas{suffix}.csv")]
+            write_canvas_csv(all_results, rubric, out / f"canvas{suffix}.csv", canvas_assignment)]
 
 
-def gradescope_results(results: TargetResults, rubric: Rubric) -> dict:
-    """Gradescope's autograder ``results.json``. The score is the grade on 20, and each test's score and
-    max_score are its points on that scale (they add up to the score and to 20); a test not evaluated has
-    max_score 0 and says why; the output states on how many points the grade stands."""
+def gradescope_results(results: TargetResults, rubric: Rubric, note: str = "") -> dict:
+    """Gradescope's autograder ``results.json`` (its spec: every test ``passed`` or ``failed``; a test without a
+    ``status`` shows as passed when its score equals its max_score, so every test here has one, with its
+    ``visibility`` and ``output_format``). The score is the grade on 20 and each test's score and max_score are
+    its points on that scale. A check not evaluated is no test (Gradescope has no such state, and a 0/0 test
+    reads as passed): the output names it, with why it costs nothing; ``note`` adds what the autograder does
+    not grade (the cluster, graded in the instructor's run)."""
     grade = rubric.grade(results)
     tests = []
     for r in results.in_lab_order():
-        worth = round(on_20(rubric.weight(r.check), grade), 4) if r.counted else 0.0
+        if not r.counted:
+            continue
+        worth = round(on_20(rubric.weight(r.check), grade), 4)
         parts = (r.reason, r.blocked_by and f"bloqué par · blocked by: {r.blocked_by}",
                  r.hint_fr and f"FR: {r.hint_fr}", r.hint_en and f"EN: {r.hint_en}")
-        test = {"name": r.title, "number": r.step, "score": worth if r.outcome == PASSED else 0.0,
-                "max_score": worth, "output": "\n".join(part for part in parts if part), "visibility": "visible",
-                "tags": [r.outcome]}
-        if r.counted:  # a test not evaluated has no status: it neither passed nor failed
-            test["status"] = "passed" if r.outcome == PASSED else "failed"
-        else:
-            test["name"] += f" ({' · '.join(OUTCOME_LABELS[r.outcome])})"
-        tests.append(test)
+        tests.append({"name": r.title_fr or r.title, "number": r.step, "score": worth if r.outcome == PASSED else 0.0,
+                      "max_score": worth, "status": "passed" if r.outcome == PASSED else "failed",
+                      "output": "\n".join(part for part in parts if part), "output_format": "text",
+                      "visibility": "visible", "tags": [r.outcome]})
+    lines = [f"Note · grade: {headline(results, rubric, grade)}"]
+    skipped = [r for r in results.in_lab_order() if r.outcome == NOT_EVALUATED and r.applicable]
+    if skipped:
+        lines.append("Non évalué, sans effet sur la note · not evaluated, no effect on the grade:")
+        lines += [f"- {r.title_fr or r.title} ({r.step}): {r.reason or '?'}" for r in skipped]
+    if note:
+        lines.append(note)
     started, finished = results.meta.get("started"), results.meta.get("finished")
     return {"score": grade.on_20, "execution_time": round(finished - started, 1) if started and finished else None,
-            "output": f"Note · grade: {grade.basis()}", "tests": tests}
+            "output": "\n".join(lines), "output_format": "text", "test_output_format": "text",
+            "visibility": "visible", "stdout_visibility": "hidden", "tests": tests}
 
 
 def write_gradescope(results: TargetResults, rubric: Rubric, path: Path) -> Path:

@@ -11,6 +11,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .causes import cause_fr
 from .results import BLOCKED, FAILED, NOT_EVALUATED, PASSED, CheckResult, TargetResults, safe_text
 from .rubric import SCALE, Grade, Rubric
 
@@ -42,6 +43,7 @@ class Student:
     idnumber: str
     name: str
     grade: Grade
+    canvas_id: str = ""  # Canvas's own user id (the roster's canvas_id column): the identity Canvas matches first
 
 
 @dataclass
@@ -70,7 +72,7 @@ def roster_students(all_results: list[TargetResults], rubric: Rubric) -> tuple[l
             left_out.append((results.target, "not a roster student · absent de la liste"))
             continue
         students.append(Student(results, cell(info.get("email")), cell(info.get("idnumber")),
-                                cell(info.get("student")), rubric.grade(results)))
+                                cell(info.get("student")), rubric.grade(results), cell(info.get("canvas_id"))))
     return students, left_out
 
 
@@ -83,30 +85,50 @@ def _number(value: float) -> str:
     return f"{value:.2f}".replace(".", ",")  # French text: decimal comma (the grade cells keep the point)
 
 
+def _section_losses(checks: list[CheckResult], rubric: Rubric, grade: Grade) -> str:
+    """One section's failed and blocked checks: each failed one by name, the blocked ones by cause (a whole section
+    blocked by one cause is one phrase, not one per check)."""
+    failed = [rubric.label(r.check, r.title_fr or r.title) for r in checks if r.outcome == FAILED]
+    causes: dict[str, int] = {}
+    for r in checks:
+        if r.outcome == BLOCKED:
+            causes[cause_fr(r.blocked_by)] = causes.get(cause_fr(r.blocked_by), 0) + 1
+    lost = _number(sum(on_20(rubric.weight(r.check), grade) for r in checks))
+    if not failed and len(causes) == 1:
+        return f"bloqué — {next(iter(causes))} (−{lost} pt)"
+    blocked = [f"bloqué — {cause} ({n} vérification{'s' if n > 1 else ''})" for cause, n in causes.items()]
+    return f"−{lost} pt — " + " ; ".join(failed + blocked)
+
+
 def feedback(results: TargetResults, rubric: Rubric, grade: Grade | None = None) -> str:
-    """The student's feedback, in French: the grade and its basis, then per lab section the points lost (on
-    20) and the checks that cost them; what was not evaluated is named and costs nothing."""
+    """The student's feedback, in French throughout: the grade and its basis, then per lab section the points lost
+    (on 20), the failed checks by name and the blocked ones by their cause, in one line per section; what was
+    not evaluated is named (a whole section as one) and costs nothing; what does not apply is not mentioned."""
     grade = grade or rubric.grade(results)
     text = f"Note : {_number(grade.on_20)}/20"
     if not grade.complete:
         text += f", sur les {_number(grade.evaluated_on_20)} points évalués des 20"
     text += "."
-    ordered = results.in_lab_order()
+    other = "Autres vérifications"
+    order = [s.title for s in rubric.sections] + [other]
     sections: dict[str, list[CheckResult]] = {}
-    for r in ordered:
-        if r.outcome in (FAILED, BLOCKED):
-            section = rubric.section_of(r.check)
-            sections.setdefault(section.title if section else "Autres vérifications", []).append(r)
-    order = [s.title for s in rubric.sections] + ["Autres vérifications"]
+    for r in results.in_lab_order():
+        section = rubric.section_of(r.check)
+        sections.setdefault(section.title if section else other, []).append(r)
     for title in sorted(sections, key=order.index):
-        lost = sum(on_20(rubric.weight(r.check), grade) for r in sections[title])
-        checks = " ; ".join(f"{rubric.label(r.check, r.title)}" + (
-            f" (bloqué par {r.blocked_by})" if r.outcome == BLOCKED and r.blocked_by else
-            " (bloqué)" if r.outcome == BLOCKED else "") for r in sections[title])
-        text += f" {title} : −{_number(lost)} pt — {checks}."
-    if all(r.outcome == PASSED for r in ordered if r.counted):
+        lost = [r for r in sections[title] if r.outcome in (FAILED, BLOCKED)]
+        if lost:
+            text += f" {title} : {_section_losses(lost, rubric, grade)}."
+    if all(r.outcome == PASSED for r in results.results if r.counted):
         text += " Tout ce qui a été évalué est correct."
-    not_evaluated = [rubric.label(r.check, r.title) for r in ordered if r.outcome == NOT_EVALUATED]
+    not_evaluated = []
+    for title in sorted(sections, key=order.index):
+        applicable = [r for r in sections[title] if r.applicable]
+        skipped = [r for r in applicable if r.outcome == NOT_EVALUATED]
+        if skipped and len(skipped) == len(applicable) and len(skipped) > 1:
+            not_evaluated.append(f"{title} en entier")
+        else:
+            not_evaluated += [rubric.label(r.check, r.title_fr or r.title) for r in skipped]
     if not_evaluated:
         text += " Non évalué, sans effet sur la note : " + " ; ".join(not_evaluated) + "."
     return cell(text)

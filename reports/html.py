@@ -13,6 +13,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup, escape
 
 from .figures import draw, rates_figure
+from .headline import checks_run, headline, is_partial
 from .results import COUNTED, NOT_EVALUATED, OUTCOME_LABELS, PASSED, TargetResults
 from .rubric import Rubric
 from .steps import section_title, step_key
@@ -71,7 +72,7 @@ def render_target(results: TargetResults, rubric: Rubric | None = None) -> str:
     return _ENV.get_template("target.html.j2").render(
         results=results, ordered=results.in_lab_order(), counts=results.counts(), grade=rubric.grade(results),
         labels=OUTCOME_LABELS, not_evaluated=[r for r in results.in_lab_order() if r.outcome == NOT_EVALUATED],
-        rubric=rubric, info=results.meta.get("target", {}))
+        rubric=rubric, info=results.meta.get("target", {}), headline=headline(results, rubric))
 
 
 def pass_rates(all_results: list[TargetResults]) -> dict:
@@ -89,11 +90,16 @@ def render_class(all_results: list[TargetResults], rubric: Rubric, roster_errors
     steps = sorted({r.step for t in ordered for r in t.results}, key=step_key)
     grid = {t.target: {step: [r for r in t.results if r.step == step] for step in steps} for t in ordered}
     grades = {t.target: rubric.grade(t) for t in ordered}
+    # A partial run's subjects show "N/M checks", not a grade, and stay out of the distribution.
+    partial = {t.target: "{}/{}".format(*checks_run(t, rubric)) for t in ordered if is_partial(t)}
     buckets = [0] * 5  # 0-4, 4-8, 8-12, 12-16, 16-20
-    for grade in grades.values():
+    for target, grade in grades.items():
+        if target in partial:
+            continue
         buckets[min(int(grade.on_20 // 4), 4)] += 1
     return _ENV.get_template("class.html.j2").render(
         ordered=ordered, steps=steps, grid=grid, grades=grades, rubric=rubric, roster_errors=roster_errors,
+        partial=partial,
         rates=draw(pass_rates(ordered)),
         distribution=bar_chart({"title": "Répartition des notes · grade distribution", "series": {"students": {
             f"{4 * i:>2}–{4 * i + 4}": n for i, n in enumerate(buckets)}}}))

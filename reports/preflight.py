@@ -1,12 +1,14 @@
 """Pre-flight of a Moodle grade import: every row Moodle would reject or give to the wrong student, before the
 instructor uploads the file.
 
-    python -m reports.preflight out/moodle.csv [--roster class.csv]
+    python -m reports.preflight out/moodle.csv [--roster participants.csv]
 
 Exit status 0 when the file would import cleanly, 1 with one line per problem (line of the file, identity,
-what Moodle would do). Without a roster the identities cannot be checked against the class: with one (our
-roster or Moodle's participants export, CSV), an identity Moodle does not know, or an email whose case differs
-from Moodle's, is a row Moodle will not match.
+what Moodle would do). Moodle aborts the whole import at the first row whose identity it cannot find, so the
+identities are always checked: against ``--roster`` (best: Moodle's own participants export, CSV), else the
+roster of the run that wrote the file (``preflight/roster.json`` beside it, written by ``--report-dir``); with neither,
+the exit status is 2 (identities not checked). Emails are compared as Moodle does: without case; an email two
+roster accounts share is refused, as Moodle refuses it.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from __future__ import annotations
 import argparse
 import csv
 import io
+import json
 import math
 import sys
 from dataclasses import dataclass
@@ -82,13 +85,35 @@ def _grade_problem(text: str) -> str | None:
     return None
 
 
-def roster_identities(data: bytes) -> dict[str, set[str]]:
-    """The emails and ID numbers of a roster or Moodle participants export, as they are spelled there."""
+# The file the run writes beside its gradebooks: the identities of its roster's students (in a folder of its
+# own: ``out/<id>.json`` is a student's report, whatever the id).
+RUN_ROSTER = "preflight/roster.json"
+NOT_CHECKED = 2
+
+
+def roster_identities(data: bytes) -> dict[str, list[str]]:
+    """The emails, ID numbers and usernames of a roster or Moodle participants export, as spelled there (a
+    list: an identity two accounts hold is there twice)."""
     table = read_csv(data)
-    return {kind: {row.get(kind, "").strip() for _, row in table.rows} - {""} for kind in IDENTITIES}
+    return {kind: [v for v in (row.get(kind, "").strip() for _, row in table.rows) if v] for kind in IDENTITIES}
 
 
-def preflight(data: bytes, roster: dict[str, set[str]] | None = None) -> list[Rejection]:
+def write_run_roster(students: list[dict[str, str]], path: Path) -> Path:
+    """The run's roster identities (email, idnumber, id of each roster student), for the pre-flight."""
+    identities = {kind: [s.get(kind, "") for s in students if s.get(kind)] for kind in IDENTITIES}
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(identities, indent=1, ensure_ascii=False), encoding="utf-8")
+    return path
+
+
+def _matches(kind: str, who: str, known: list[str]) -> list[str]:
+    """The roster's accounts Moodle would match ``who`` to: emails without case, other identities exactly."""
+    if kind == "email":
+        return [value for value in known if value.casefold() == who.casefold()]
+    return [value for value in known if value == who]
+
+
+def preflight(data: bytes, roster: dict[str, list[str]] | None = None) -> list[Rejection]:
     """Every row of a Moodle grade import that Moodle would reject or give to another student."""
     text, _, error = decode(data)
     if text is None:
@@ -98,7 +123,7 @@ def preflight(data: bytes, roster: dict[str, set[str]] | None = None) -> list[Re
     if layout is None:
         return problems
     seen: dict[str, int] = {}
-    known = {value.casefold(): value for value in (roster or {}).get(layout.kind, set())}
+    known = list((roster or {}).get(layout.kind, []))
     for cells in reader:
         line = reader.line_num
         if not any(c.strip() for c in cells):
@@ -115,12 +140,14 @@ def preflight(data: bytes, roster: dict[str, set[str]] | None = None) -> list[Re
                                       "grades · étudiant·e en double"))
         seen.setdefault(key, line)
         if roster is not None:
-            if who.casefold() not in known:
+            accounts = _matches(layout.kind, who, known)
+            if not accounts:
                 problems.append(Rejection(line, who, f"no such {layout.kind} in the roster: Moodle finds no one "
-                                          "· inconnu·e de la liste"))
-            elif known[who.casefold()] != who:
-                problems.append(Rejection(line, who, f"the roster spells it {known[who.casefold()]!r}: Moodle "
-                                          "matches emails with their case · casse différente"))
+                                          "and aborts the whole import · inconnu·e : Moodle annule tout l'import"))
+            elif len(accounts) > 1:
+                problems.append(Rejection(line, who, f"{len(accounts)} accounts hold this {layout.kind} "
+                                          f"({', '.join(map(repr, accounts))}): Moodle refuses it · identité "
+                                          "partagée par plusieurs comptes"))
         for index in layout.grades:
             problem = _grade_problem(cells[index] if index < len(cells) else "")
             if problem:
@@ -135,12 +162,24 @@ def preflight(data: bytes, roster: dict[str, set[str]] | None = None) -> list[Re
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m reports.preflight", description=__doc__.splitlines()[0])
     parser.add_argument("csv", type=Path, help="the grade import file (out/moodle.csv)")
-    parser.add_argument("--roster", type=Path, help="the class (roster CSV or Moodle's participants export)")
+    parser.add_argument("--roster", type=Path, help="the class (roster CSV or, best, Moodle's participants export); "
+                        f"default: the run's roster ({RUN_ROSTER} beside the file)")
     args = parser.parse_args(argv)
-    roster = roster_identities(args.roster.read_bytes()) if args.roster else None
+    run_roster = args.csv.parent / RUN_ROSTER
+    if args.roster:
+        roster = roster_identities(args.roster.read_bytes())
+    elif run_roster.is_file():
+        roster = json.loads(run_roster.read_text(encoding="utf-8"))
+        print(f"identities checked against the run's roster · identités vérifiées avec la liste du run: {run_roster}")
+    else:
+        roster = None
     problems = preflight(args.csv.read_bytes(), roster)
     for problem in problems:
         print(problem)
+    if roster is None and not problems:
+        print(f"{args.csv}: identities NOT checked (no --roster and no {RUN_ROSTER} beside it): one unknown row "
+              "aborts Moodle's whole import · identités non vérifiées")
+        return NOT_CHECKED
     print(f"{args.csv}: " + (f"{len(problems)} problem(s) · problème(s)" if problems else
                              "ready for Moodle's import · prêt pour l'import Moodle"))
     return 1 if problems else 0

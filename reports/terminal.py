@@ -46,10 +46,12 @@ def _command(command: str, width: int = WIDTH) -> list[Line]:
     return [*lines, (current, "")]
 
 
-def verdict_lines(results: TargetResults, grade: Grade, width: int = WIDTH) -> list[Line]:
+def verdict_lines(results: TargetResults, grade: Grade, width: int = WIDTH, first: str | None = None) -> list[Line]:
     """Every check on one line (its French title); under a failed or blocked one, the English title, why, the
-    hint in both languages and the command to try again; the checks not evaluated, and why, at the end."""
-    lines = _wrap(f"Note · grade : {grade.basis()}", " ", width=width)
+    hint in both languages and the command to try again; the checks not evaluated, and why, at the end.
+    ``first``: what the first line says instead of the grade (a partial run's "N of M checks",
+    ``reports.headline``)."""
+    lines = _wrap(f"Note · grade : {first or grade.basis()}", " ", width=width)
     counts = results.counts()
     lines += _wrap(" · ".join(f"{counts[state]} {fr}" for state, (fr, _) in OUTCOME_LABELS.items())
                    + f" / {len(results.results)}", " ", width=width)

@@ -93,7 +93,7 @@ def test_the_feedback_is_french_with_the_points_lost_per_section() -> None:
     text = feedback(student("bob", BROKEN), RUBRIC)
     assert text.startswith("Note : 4,00/20.")
     # zk (1) and broker (3) of 5 points evaluated: 4 and 12 of 20 points lost in §2.
-    assert "§2 Déploiement : −16,00 pt — ZooKeeper répond ; le broker répond (bloqué par ZooKeeper)." in text
+    assert "§2 Déploiement : −16,00 pt — ZooKeeper répond ; bloqué — ZooKeeper ne répond pas (1 vérification)." in text
     assert "§3.2" not in text and "passed" not in text and "failed" not in text
     flawless = feedback(student("alice", FLAWLESS), RUBRIC)
     assert flawless == ("Note : 20,00/20, sur les 16,00 points évalués des 20. Tout ce qui a été évalué est correct. "
@@ -103,8 +103,8 @@ def test_the_feedback_is_french_with_the_points_lost_per_section() -> None:
 def test_gradescope_score_is_the_grade_on_20_and_says_its_basis() -> None:
     data = gradescope_results(student("alice", FLAWLESS), RUBRIC)
     assert data["score"] == 20.0 and "16.00 of 20 points evaluated" in data["output"]
-    by_name = {t["name"].split(" (")[0]: t for t in data["tests"]}
-    assert by_name["title of shutdown"]["max_score"] == 0 and "status" not in by_name["title of shutdown"]
+    # not evaluated: no test (Gradescope would show a 0/0 test as passed), named in the output instead
+    assert "title of shutdown" not in {t["name"] for t in data["tests"]} and "title of shutdown" in data["output"]
     assert sum(t["max_score"] for t in data["tests"]) == pytest.approx(20)
     broken = gradescope_results(student("bob", BROKEN), RUBRIC)
     assert sum(t["score"] for t in broken["tests"]) == pytest.approx(broken["score"]) == 4.0
@@ -114,13 +114,13 @@ def test_gradescope_score_is_the_grade_on_20_and_says_its_basis() -> None:
 def test_canvas_csv_has_canvas_columns_and_identities(tmp_path: Path) -> None:
     classes = [student("alice", FLAWLESS, "alice@univ.fr", "21900123", "=HYPERLINK(\"x\")"),
                student("bob", BROKEN, "bob@univ.fr", name="Bob"), student("carol", BROKEN)]
-    export = write_canvas_csv(classes, RUBRIC, tmp_path / "canvas.csv", assignment_id="4242")
+    export = write_canvas_csv(classes, RUBRIC, tmp_path / "canvas.csv", assignment="4242")
     rows = list(csv.reader(export.path.open(newline="", encoding="utf-8")))
     assert rows[0] == ["Student", "ID", "SIS User ID", "SIS Login ID", "Section", "TP Kafka (4242)"]
     assert rows[1][0].strip() == "Points Possible" and rows[1][5] == "20.00"
     assert rows[2] == ["'=HYPERLINK(\"x\")", "", "21900123", "alice@univ.fr", "", "20.00"]
     assert rows[3] == ["Bob", "", "", "bob@univ.fr", "", "4.00"] and len(rows) == 4
-    assert export.left_out == [("carol", "no idnumber nor email · ni numéro ni courriel")]
+    assert [(who, why.split(":")[0]) for who, why in export.left_out] == [("carol", "no canvas_id, idnumber nor email")]
 
 
 def test_the_gradebooks_of_a_partial_run_are_suffixed(tmp_path: Path) -> None:
@@ -152,14 +152,17 @@ def test_the_preflight_lists_each_row_moodle_would_reject(text: str, line: int, 
     roster = roster_identities((ROSTER + "carol,carol@univ.fr,pi-3\n").encode())
     if "zoe" not in text and "carol" not in text and line > 1:
         roster = None
-    problems = [p for p in preflight(text.encode(), roster) if "spells it" not in str(p)]
+    problems = preflight(text.encode(), roster)
     assert len(problems) == 1 and problems[0].line == line and says in problems[0].problem, problems
 
 
-def test_the_preflight_finds_an_email_whose_case_differs_from_moodles() -> None:
-    problems = preflight(GOOD.encode(), roster_identities(ROSTER.encode()))
-    assert [str(p) for p in problems] == ["line 3 (bob@univ.fr): the roster spells it 'Bob@univ.fr': Moodle matches "
-                                          "emails with their case · casse différente"]
+def test_the_preflight_compares_emails_without_case_as_moodle_does() -> None:
+    """Moodle's own test "Fetch by email, different case" expects a match: Bob@ in the roster is bob@ here."""
+    assert preflight(GOOD.encode(), roster_identities(ROSTER.encode())) == []
+    shared = roster_identities((ROSTER + "bobby,BOB@univ.fr,pi-3\n").encode())
+    assert [str(p) for p in preflight(GOOD.encode(), shared)] == [
+        "line 3 (bob@univ.fr): 2 accounts hold this email ('Bob@univ.fr', 'BOB@univ.fr'): Moodle refuses it · "
+        "identité partagée par plusieurs comptes"]
 
 
 def test_the_preflight_command_checks_the_written_export(tmp_path: Path, capsys) -> None:
@@ -194,8 +197,10 @@ def test_any_student_text_gives_valid_rows_without_control_characters(people) ->
         for export in write_gradebooks(classes, Rubric({"zk": 1, "broker": 3, "shutdown": 1}), Path(folder)):
             raw = export.path.read_text(encoding="utf-8")
             rows = list(csv.reader(io.StringIO(raw, newline="")))
+            # every student is written, but for Canvas's namesakes (left out, told: see test_gradebook_imports)
+            written = len(classes) - len(export.left_out)
             assert len({len(row) for row in rows}) == 1 and len(rows) - 1 - ("canvas" in export.path.name) == \
-                len(classes)
+                written == export.rows
             for value in (v for row in rows for v in row):
                 assert not any(ord(c) < 32 or 127 <= ord(c) < 160 for c in value), value
             if "moodle" in export.path.name:

@@ -120,5 +120,5 @@ def test_a_partial_run_writes_its_own_gradebook_files(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stdout + done.stderr
     assert (out / "moodle.csv").read_text() == "the full class's grades\n"
     assert (out / "moodle-partial.csv").exists() and not (out / "gradescope").exists()
-    assert (out / "gradescope-partial" / "submission-velib" / "results.json").exists()
+    assert (out / "gradescope-partial" / "reference" / "results.json").exists()  # the main job: one subject
     assert "partial run (-k 'test_velib_submission_has_both_scripts')" in done.stdout

@@ -133,4 +133,7 @@ def _collected_ids(*args: str) -> set[str]:
 
 def test_one_target_with_its_scripts_is_one_subject_and_scripts_alone_are_their_own() -> None:
     assert _collected_ids("--target", "127.0.0.1") == {"127.0.0.1"}
-    assert _collected_ids() == {"reference", "submission-velib", "submission-spark"}
+    # The main job: the reference's cluster, §3.1 scripts and Spark job are one subject (one report, one row).
+    assert _collected_ids() == {"reference"}
+    # Without the reference played, the embedded cluster is not the scripts' author: each is its own subject.
+    assert _collected_ids("--no-reference") == {"reference", "submission-velib", "submission-spark"}
