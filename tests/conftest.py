@@ -1,4 +1,8 @@
-"""Fixtures of the harness's own tests: run the graded checks for real, in a subprocess, and read the results."""
+"""Fixtures of the harness's own tests: run the graded checks for real, in a subprocess, and read the results.
+
+Also the two tiers (``tox -e unit``: pure tests; ``tox -e integration``: real clusters, simulated hosts, Spark),
+and, under CI, the skips that may happen (tests/allowed_skips.toml): see tests/tiers.py.
+"""
 
 from __future__ import annotations
 
@@ -11,6 +15,15 @@ from pathlib import Path
 import pytest
 
 from fixtures.system.paths import REPO
+
+from .tiers import (  # noqa: F401 - pytest hooks, found here by name
+    pytest_collection_modifyitems,
+    pytest_configure,
+    pytest_deselected,
+    pytest_runtest_logreport,
+    pytest_sessionfinish,
+    pytest_terminal_summary,
+)
 
 GRADE_TIMEOUT_S = 300
 
