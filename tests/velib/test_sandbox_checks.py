@@ -2,8 +2,9 @@
 in a failed sandbox check naming what was refused, no file of the grader changes, the reference is graded
 normally in the same run, and no process of the sandbox user is left behind.
 
-Only the producer's checks run (``-k producer``): every attack is in the producer, and the monitor's run
-would add ~20 s per submission for nothing.
+The producer's checks run for every submission (``-k producer``); the monitor's run (~20 s a submission) only
+for the reference and the hostile monitors (``MONITOR_ATTACKS``: lines put into a copy of the reference
+monitor), which must fail the monitor's sandbox check and nothing else.
 """
 
 from __future__ import annotations
@@ -22,14 +23,29 @@ import pytest
 
 from fixtures.sandbox.users import pool_users
 from fixtures.system.paths import REPO
+from tests.support.outcomes import assert_exact_outcomes
 
-from .hostile import ATTACKS
+from .hostile import ATTACKS, MONITOR_ATTACKS
 from .hostile import HERE as HOSTILE
 
 pytestmark = [pytest.mark.slow,
               pytest.mark.skipif(os.geteuid() != 0, reason="the sandbox's user and namespaces need root")]
 SCRIPTS = ("velib-get-stations.py", "velib-monitor-stations.py")
 GRADE_TIMEOUT_S = 600
+MONITOR_SANDBOX = "test_velib_monitor_stays_in_its_sandbox"
+PRODUCER_SANDBOX = "test_velib_producer_stays_in_its_sandbox"
+# The monitor's run for the reference and the hostile monitors only (the submission's name is in the test id).
+SELECTION = (f"velib_submission and (producer or (monitor_stays_in_its_sandbox and "
+             f"({' or '.join(['reference', *MONITOR_ATTACKS])})))")
+
+
+def _hostile_monitor(name: str, key_path: Path) -> str:
+    """The reference monitor with the attack's lines run at start-up, before ``main()``."""
+    reference = (REPO / "reference" / "velib" / SCRIPTS[1]).read_text()
+    attack = (HOSTILE / f"{name}.py").read_text().replace("{KEY_PATH}", str(key_path))
+    entry = 'if __name__ == "__main__":'
+    assert reference.count(entry) == 1
+    return reference.replace(entry, f"{attack}\n\n{entry}")
 
 
 def _digest(folders: list[Path]) -> dict[str, str]:
@@ -65,7 +81,7 @@ def graded(tmp_path_factory: pytest.TempPathFactory) -> dict:
     key_path.chmod(0o600)
     subs = root / "submissions"
     folders = []
-    for name in ["reference", *ATTACKS]:
+    for name in ["reference", *ATTACKS, *MONITOR_ATTACKS]:
         folder = subs / name
         folder.mkdir(parents=True)
         for script in SCRIPTS:
@@ -73,11 +89,13 @@ def graded(tmp_path_factory: pytest.TempPathFactory) -> dict:
         if name in ATTACKS:
             text = (HOSTILE / f"{name}.py").read_text().replace("{KEY_PATH}", str(key_path))
             (folder / SCRIPTS[0]).write_text(text.replace("{MARK}", mark))
+        if name in MONITOR_ATTACKS:
+            (folder / SCRIPTS[1]).write_text(_hostile_monitor(name, key_path))
         folders.append(folder)
     before = _digest([secret_dir, subs])
     report_dir, basetemp = root / "report", root / "basetemp"
     cmd = [sys.executable, "-m", "pytest", str(REPO / "checks"), "-p", "no:cacheprovider", "-q",
-           "-k", "velib_submission and producer", "--velib-timeout", "10",
+           "-k", SELECTION, "--velib-timeout", "10",
            "--report-dir", str(report_dir), "--basetemp", str(basetemp)]
     cmd += [arg for folder in folders for arg in ("--velib-submission", str(folder))]
     try:
@@ -96,15 +114,24 @@ def graded(tmp_path_factory: pytest.TempPathFactory) -> dict:
 
 def test_the_reference_is_graded_normally_beside_hostile_submissions(graded: dict) -> None:
     results = graded["results"]["submission-reference"]
-    assert {check: r["outcome"] for check, r in results.items()} == dict.fromkeys(results, "passed"), results
-    assert "test_velib_producer_stays_in_its_sandbox" in results
+    assert_exact_outcomes({check: r["outcome"] for check, r in results.items()}, set(),
+                          ran={PRODUCER_SANDBOX, MONITOR_SANDBOX}, context=results)
 
 
 @pytest.mark.parametrize("attack", sorted(ATTACKS))
 def test_each_attack_fails_the_sandbox_check_naming_what_was_refused(graded: dict, attack: str) -> None:
-    result = graded["results"][f"submission-{attack}"]["test_velib_producer_stays_in_its_sandbox"]
+    result = graded["results"][f"submission-{attack}"][PRODUCER_SANDBOX]
     assert result["outcome"] == "failed", result
     assert ATTACKS[attack] in result["reason"], result["reason"]
+
+
+@pytest.mark.parametrize("attack", sorted(MONITOR_ATTACKS))
+def test_a_hostile_monitor_fails_its_sandbox_check_and_nothing_else(graded: dict, attack: str) -> None:
+    """Every instance's refused read is named; the producer (the reference's) and its checks are untouched."""
+    results = graded["results"][f"submission-{attack}"]
+    assert_exact_outcomes({check: r["outcome"] for check, r in results.items()}, {MONITOR_SANDBOX},
+                          ran={PRODUCER_SANDBOX}, context=results)
+    assert MONITOR_ATTACKS[attack] in results[MONITOR_SANDBOX]["reason"], results[MONITOR_SANDBOX]["reason"]
 
 
 def test_no_file_of_the_grader_changes_and_nothing_is_planted_or_left(graded: dict) -> None:

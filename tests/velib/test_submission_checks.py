@@ -20,6 +20,7 @@ import pytest
 
 from fixtures.jcdecaux import make_api_key
 from fixtures.system.paths import REPO
+from tests.support.outcomes import assert_exact_outcomes
 
 from .broken import HERE as BROKEN
 from .broken import VARIANTS
@@ -27,7 +28,7 @@ from .broken import VARIANTS
 pytestmark = pytest.mark.slow
 SCRIPTS = ("velib-get-stations.py", "velib-monitor-stations.py")
 REFERENCE = "reference"
-# Ten submissions, each a producer run of 10 polls and a monitor run of two instances (~40 s).
+# Twelve submissions, each a producer run of 10 polls and a monitor run of two instances (~40 s).
 GRADE_TIMEOUT_S = 900
 
 
@@ -55,7 +56,7 @@ def _submission(root: Path, name: str, replace: tuple[str, Path] | None = None) 
 def graded(tmp_path_factory: pytest.TempPathFactory) -> Graded:
     root = tmp_path_factory.mktemp("velib-submissions")
     folders = [_submission(root, REFERENCE)]
-    folders += [_submission(root, name, (role, BROKEN / f"{name}.py")) for name, (role, _) in VARIANTS.items()]
+    folders += [_submission(root, name, (role, BROKEN / f"{name}.py")) for name, (role, *_) in VARIANTS.items()]
     key = make_api_key()
     report_dir, basetemp = root / "report", root / "basetemp"
     cmd = [sys.executable, "-m", "pytest", str(REPO / "checks"), "-p", "no:cacheprovider", "-q",
@@ -73,14 +74,16 @@ def graded(tmp_path_factory: pytest.TempPathFactory) -> Graded:
 def test_every_check_passes_on_the_reference_scripts(graded: Graded) -> None:
     outcomes = graded.outcomes[f"submission-{REFERENCE}"]
     assert len(outcomes) == 11  # with the producer and monitor sandbox checks
-    assert set(outcomes.values()) == {"passed"}, graded.results[f"submission-{REFERENCE}"]
+    assert_exact_outcomes(outcomes, set(), context=graded.results[f"submission-{REFERENCE}"])
 
 
 @pytest.mark.parametrize("variant", sorted(VARIANTS))
-def test_each_broken_variant_fails_its_checks(graded: Graded, variant: str) -> None:
+def test_each_broken_variant_fails_exactly_its_checks(graded: Graded, variant: str) -> None:
+    """The checks the variant breaks fail, every other one of the 11 passes (or is blocked by one that failed)."""
     outcomes = graded.outcomes[f"submission-{variant}"]
-    must_fail = VARIANTS[variant][1]
-    assert {check: outcomes[check] for check in must_fail} == dict.fromkeys(must_fail, "failed"), outcomes
+    _, must_fail, blocked = VARIANTS[variant]
+    assert len(outcomes) == 11, outcomes
+    assert_exact_outcomes(outcomes, must_fail, blocked=blocked, context=graded.results[f"submission-{variant}"])
     for result in graded.results[f"submission-{variant}"]:
         if result["check"] in must_fail:
             assert result["reason"] and result["hint_fr"] and result["hint_en"], result
@@ -104,6 +107,19 @@ def test_a_key_coarser_than_the_station_fails_with_its_hint(graded: Graded, vari
     result = next(r for r in graded.results[f"submission-{variant}"]
                   if r["check"] == "test_velib_producer_keys_records_by_station")
     assert "distinct key(s) for" in result["reason"] and "not the city" in result["hint_en"], result
+
+
+@pytest.mark.parametrize(("variant", "sign"), [
+    ("zero_start_monitor", "+"),        # an extra first line per station
+    ("stale_state_monitor", "-"),       # expected lines missing, wrong ones printed
+])  # fmt: skip
+def test_wrong_extra_or_repeated_monitor_lines_fail_with_the_diff(graded: Graded, variant: str, sign: str) -> None:
+    result = next(r for r in graded.results[f"submission-{variant}"]
+                  if r["check"] == "test_velib_monitor_prints_the_expected_lines")
+    assert "expected, not the same" in result["reason"], result
+    assert "expected (oracle)" in result["found"] and any(line.startswith(sign) and not line.startswith(sign * 3)
+                                                          for line in result["found"].splitlines()), result
+    assert "nothing for a station's first value" in result["hint_en"], result
 
 
 def test_a_second_monitor_that_never_joins_fails(graded: Graded) -> None:
