@@ -22,10 +22,14 @@ from reference import s2, s3_2
 from reference.s3_2 import CLUSTER_OVERRIDES
 from reference.velib import play as velib
 from tests.support import hosts
+from tests.support.outcomes import assert_exact_run as exact
 
 pytestmark = pytest.mark.skipif(not KafkaRuntime.for_version("4.x").is_installed(),
                                 reason="Kafka 4 is not cached (python -m fixtures.runtime fetch --kafka 4.x)")
 NOT_APPLICABLE_UNDER_KRAFT = {"test_zookeeper_answers_on_its_port", "test_broker_is_registered_in_zookeeper"}
+# A KRaft node's own §2.1 checks, judged exactly by the tests below whose cluster holds no `conversation` nor group.
+KRAFT_NODE_CHECKS = ("test_broker_speaks_kafka", "test_metadata_quorum_answers", "test_kraft_node_roles_and_listeners",
+                     "test_broker_advertises_a_reachable_address")
 
 
 def _quorum(voters: list[int], leader: int | None = 0, observers: list[int] = ()) -> QuorumStatus:
@@ -84,7 +88,9 @@ def test_two_voters_with_one_stopped_have_no_quorum(tmp_path, run_checks) -> Non
         wait_until(lambda: quorum_status(cluster.broker_endpoints[0], 2.0).leader_id is None, 60,
                    "node 0 to lose the quorum's leader (2 voters, 1 stopped)")
         run = run_checks(*_args(cluster), "--step", "2.1")
-    assert run.outcomes["test_metadata_quorum_answers"] == "failed", run.output
+    # No `conversation` nor group on this cluster: only the node's own checks are judged exactly. Without a leader
+    # the roles cannot be read either (seen failing, not blocked: a second point lost for one mistake).
+    exact(run, {"test_metadata_quorum_answers", "test_kraft_node_roles_and_listeners"}, among=KRAFT_NODE_CHECKS)
     reason = run.reason("test_metadata_quorum_answers")
     assert "no leader" in reason or "does not answer" in reason, reason
     print(reason)  # shown with -s: what DescribeQuorum gave without a leader
@@ -96,10 +102,9 @@ def test_a_controller_listener_advertised_to_clients_fails(tmp_path, run_checks)
     with EmbeddedCluster(brokers=1, version="4.x", broker_overrides=overrides, await_registration=False,
                          workdir=tmp_path / "c") as cluster:
         run = run_checks(*_args(cluster), "--step", "2.1")
-    assert run.outcomes["test_kraft_node_roles_and_listeners"] == "failed", run.output
+    exact(run, {"test_kraft_node_roles_and_listeners", "test_broker_advertises_a_reachable_address"},
+          among=KRAFT_NODE_CHECKS)
     assert "CONTROLLER listener" in run.reason("test_kraft_node_roles_and_listeners")
-    assert run.outcomes["test_broker_advertises_a_reachable_address"] == "failed"
-    assert run.outcomes["test_metadata_quorum_answers"] == "passed"
 
 
 def test_storage_never_formatted_says_why_and_never_only_start_zookeeper(tmp_path, run_checks) -> None:
@@ -121,9 +126,8 @@ def test_a_second_broker_that_cannot_reach_the_controller_fails(tmp_path, run_ch
     with EmbeddedCluster(brokers=2, version="4.x", broker_overrides=overrides, unawaited=frozenset({1}),
                          workdir=tmp_path / "c") as cluster:
         run = run_checks(*_args(cluster), "--step", "3.2.1")
-    assert run.outcomes["test_brokers_registered_with_the_quorum"] == "failed", run.output
+    exact(run, {"test_brokers_registered_with_the_quorum", "test_cluster_has_at_least_two_brokers"})
     assert "controller.quorum.bootstrap.servers" in run.result("test_brokers_registered_with_the_quorum")["hint_en"]
-    assert run.outcomes["test_cluster_has_at_least_two_brokers"] == "failed"
 
 
 # ------------------------------------------------------------------ a KRaft student, graded by host name
