@@ -26,6 +26,7 @@ from reports.classlist import column_name
 from reports.exports import gradescope_results
 from reports.gradebook import feedback
 from reports.headline import headline
+from reports.html import render_class, render_target
 from reports.junit import junit_tree, write_junit
 from reports.moodle import write_moodle_csv
 from reports.preflight import main as preflight_main
@@ -350,6 +351,9 @@ def test_a_partial_run_says_n_of_m_checks_and_no_grade_on_20() -> None:
     first = " ".join(line.strip() for line in lines[:2])
     assert "3 vérifications sur 6" in first and "3 of 6 checks" in first and "/20" not in first  # …the verdict: none
     assert "/20" not in gradescope_results(partial, RUBRIC)["output"].splitlines()[0]
+    page = render_target(partial, RUBRIC)
+    assert "3 vérifications sur 6" in page and "20.00/20" not in page
+    assert "3/6 vérif." in render_class([partial], RUBRIC, [])
     partial.meta["partial"] = []
     assert headline(partial, RUBRIC) == "20.00/20"
 
