@@ -1,10 +1,5 @@
-"""Root conftest: loads the grader's plugins for the checks (``pytest checks``) and the harness's tests."""
+"""Root conftest: loads the grader's plugins for the checks (``pytest checks``) and the harness's tests.
 
-pytest_plugins = [
-    "fixtures.plugin.options",  # every option, one place
-    "fixtures.plugin.targets",  # targets, roster, the embedded reference cluster, lab order
-    "fixtures.plugin.destructive",  # --allow-destructive, broker control, the journal
-    "fixtures.plugin.submissions",  # --velib-submission folders
-    "fixtures.plugin.spark",  # --spark-script
-    "fixtures.plugin.results",  # results, terminal verdict, reports and exports
-]
+The list is ``fixtures/plugin/grader.py``'s, which the installed ``kafkalab`` command loads too."""
+
+pytest_plugins = ["fixtures.plugin.grader"]
