@@ -79,7 +79,8 @@ _QUOTES = str.maketrans({c: "'" for c in "\u2019\u2018\u02bc\u2032\u00b4\u0060\u
 def _fold(name: str) -> str:
     """A header as compared: Unicode-normalised (NFKC: no-break and narrow spaces become spaces), typographic
     apostrophes made ``'``, accents removed, case folded, spaces and underscores single spaces."""
-    text = unicodedata.normalize("NFKC", name.replace("\ufeff", "")).translate(_QUOTES)
+    # quotes first: NFKC would turn the acute accent used as an apostrophe (U+00B4) into a space and an accent
+    text = unicodedata.normalize("NFKC", name.replace("\ufeff", "").translate(_QUOTES)).translate(_QUOTES)
     text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
     return " ".join(text.casefold().replace("_", " ").split())
 

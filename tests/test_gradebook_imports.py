@@ -404,3 +404,24 @@ def test_the_unclosed_quote_leaves_the_rows_before_it() -> None:
 def test_a_canvas_id_column_reaches_the_export() -> None:
     roster = parse(b"id,Canvas User ID,host\nalice,101,pi-1\n")
     assert roster.errors == [] and roster.specs[0].describe()["canvas_id"] == "101"
+
+
+# How spreadsheets and word processors rewrite a header: case, accents dropped or composed differently, the
+# apostrophe made typographic, spaces made no-break or doubled, underscores.
+_APOSTROPHES = st.sampled_from(["'", "\u2019", "\u2018", "\u02bc", "\u00b4"])
+_SPACES = st.sampled_from([" ", "\u00a0", "\u202f", "  ", "_"])
+
+
+@given(st.sampled_from(["Numéro d'identification", "Adresse de courriel", "Nom d'utilisateur", "Prénom",
+                        "Email address", "ID number", "Canvas user id"]), st.data())
+def test_any_spelling_of_a_known_header_folds_to_its_column(header: str, data) -> None:
+    import unicodedata
+
+    expected = column_name(header)
+    assert expected is not None
+    text = header.replace("'", data.draw(_APOSTROPHES)).replace(" ", data.draw(_SPACES))
+    text = "".join(c.upper() if data.draw(st.booleans()) else c for c in text)
+    text = unicodedata.normalize(data.draw(st.sampled_from(["NFC", "NFD"])), text)
+    if data.draw(st.booleans()):  # an accent lost on the way
+        text = "".join(c for c in unicodedata.normalize("NFD", text) if unicodedata.category(c) != "Mn")
+    assert column_name(text) == expected, (header, text)
