@@ -85,19 +85,28 @@ def _number(value: float) -> str:
     return f"{value:.2f}".replace(".", ",")  # French text: decimal comma (the grade cells keep the point)
 
 
+# How the grader words a check failed because nothing was handed in (fixtures.plugin.verdict.NOT_SUBMITTED).
+NOT_SUBMITTED_PREFIX = "non rendu"
+
+
 def _section_losses(checks: list[CheckResult], rubric: Rubric, grade: Grade) -> str:
-    """One section's failed and blocked checks: each failed one by name, the blocked ones by cause (a whole section
-    blocked by one cause is one phrase, not one per check)."""
-    failed = [rubric.label(r.check, r.title_fr or r.title) for r in checks if r.outcome == FAILED]
-    causes: dict[str, int] = {}
+    """One section's failed and blocked checks: each failed one by name, the blocked ones by cause and the ones
+    with nothing handed in together (a whole section lost to one cause is one phrase, not one per check)."""
+    failed, groups = [], {}
     for r in checks:
         if r.outcome == BLOCKED:
-            causes[cause_fr(r.blocked_by)] = causes.get(cause_fr(r.blocked_by), 0) + 1
+            group = f"bloqué — {cause_fr(r.blocked_by)}"
+        elif r.reason.startswith(NOT_SUBMITTED_PREFIX):
+            group = "non rendu"
+        else:
+            failed.append(rubric.label(r.check, r.title_fr or r.title))
+            continue
+        groups[group] = groups.get(group, 0) + 1
     lost = _number(sum(on_20(rubric.weight(r.check), grade) for r in checks))
-    if not failed and len(causes) == 1:
-        return f"bloqué — {next(iter(causes))} (−{lost} pt)"
-    blocked = [f"bloqué — {cause} ({n} vérification{'s' if n > 1 else ''})" for cause, n in causes.items()]
-    return f"−{lost} pt — " + " ; ".join(failed + blocked)
+    if not failed and len(groups) == 1:
+        return f"{next(iter(groups))} (−{lost} pt)"
+    grouped = [f"{group} ({n} vérification{'s' if n > 1 else ''})" for group, n in groups.items()]
+    return f"−{lost} pt — " + " ; ".join(failed + grouped)
 
 
 def feedback(results: TargetResults, rubric: Rubric, grade: Grade | None = None) -> str:

@@ -425,3 +425,39 @@ def test_any_spelling_of_a_known_header_folds_to_its_column(header: str, data) -
     if data.draw(st.booleans()):  # an accent lost on the way
         text = "".join(c for c in unicodedata.normalize("NFD", text) if unicodedata.category(c) != "Mn")
     assert column_name(text) == expected, (header, text)
+
+
+def test_a_graded_roster_writes_every_gradebook_the_way_the_tools_read_it(tmp_path: Path) -> None:
+    """Through pytest itself (no cluster started: nothing handed in, only the submission checks): the namesake
+    pair, a username with '@', the Canvas column, the run's roster for the pre-flight, JUnit's failures."""
+    import subprocess
+    import sys
+
+    from fixtures.system.paths import REPO
+
+    (tmp_path / "handed").mkdir()
+    (tmp_path / "class.csv").write_text(
+        "id,name,email,idnumber,canvas_id,host,submission\n"
+        "camille1,Camille Martin,camille@univ.fr,219005,105,127.0.0.1,handed\n"
+        "camille2,Camille Martin,camille2@univ.fr,219006,,127.0.0.1,handed\n"
+        "alice@univ.fr,Alice Martin,Alice@univ.fr,219001,101,127.0.0.1,handed\n", encoding="utf-8")
+    out = tmp_path / "out"
+    done = subprocess.run([sys.executable, "-m", "pytest", str(REPO / "checks"), "-p", "no:cacheprovider", "-q",
+                           "--roster", str(tmp_path / "class.csv"), "-m", "submitted", "--report-dir", str(out),
+                           "--canvas-assignment", "TP Kafka (1234)"], cwd=REPO, capture_output=True, text=True,
+                          timeout=300)
+    assert (out / "canvas-partial.csv").is_file(), done.stdout[-3000:] + done.stderr[-2000:]
+    grades, how = canvas_import((out / "canvas-partial.csv").read_text(encoding="utf-8"), LMS_USERS,
+                                [{"id": "1234", "title": "TP 3"}])
+    assert grades == {"105": 0.0, "101": 0.0} and "name" not in how
+    assert "camille2 (same name as camille1" in done.stdout
+    assert preflight_main([str(out / "moodle-partial.csv")]) == 0  # against the run's roster, by default
+    moodle = moodle_import((out / "moodle-partial.csv").read_text(encoding="utf-8"), LMS_USERS, "idnumber")
+    assert set(moodle) == {"105", "106", "101"}
+    section = "§3.1 Vélos en libre-service : producer, monitor, partitions"
+    assert all(text.startswith(f"Note : 0,00/20. {section} : non rendu (−") and "§4" in text and
+               text.count("non rendu") == 2 for _, text in moodle.values())  # one phrase per section
+    suites = {s.get("name"): s for s in ET.parse(out / "junit.xml").getroot()}
+    assert set(suites) == {"camille1", "camille2", "alice_univ.fr"}
+    assert all(s.get("failures") == s.get("tests") != "0" for s in suites.values())  # not submitted: failures
+    assert "vérifications sur" in done.stdout and "/20" not in done.stdout.split("TP Kafka — camille1")[1][:200]
