@@ -25,6 +25,8 @@ from fixtures.system.wait import wait_until
 from tests.support import hosts
 from tests.support.outcomes import assert_exact_run as exact
 
+from .conftest import emptied
+
 pytestmark = pytest.mark.slow
 
 TOPIC_EXISTS = "test_conversation_topic_exists"
@@ -37,9 +39,9 @@ EXACTLY_ONCE = "test_group_consumes_each_message_exactly_once"
 
 
 @pytest.fixture(scope="module")
-def cluster() -> Iterator[EmbeddedCluster]:
-    with EmbeddedCluster(brokers=1) as running:
-        yield running
+def cluster(one_broker: EmbeddedCluster) -> EmbeddedCluster:
+    """The run's shared one-broker cluster (tests/conftest.py), emptied of what earlier modules left."""
+    return emptied(one_broker)
 
 
 @pytest.fixture

@@ -13,7 +13,6 @@ import signal
 import subprocess
 import sys
 import uuid
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -23,6 +22,8 @@ from fixtures.kafka import clients
 from fixtures.kafka.cluster import EmbeddedCluster
 from fixtures.system.paths import REPO
 from fixtures.system.wait import WaitTimeout, wait_until
+
+from .conftest import emptied
 
 pytestmark = pytest.mark.slow
 MARK = "KAFKALAB_LEFTOVER_PROBE"
@@ -46,12 +47,13 @@ def marked(token: str) -> list[str]:
 
 
 @pytest.fixture(scope="module")
-def cluster() -> Iterator[EmbeddedCluster]:
-    with EmbeddedCluster(brokers=1) as running:
-        admin = clients.admin(running.bootstrap)
-        admin.create_topics([NewTopic("conversation", 2, 1)])
-        admin.close()
-        yield running
+def cluster(one_broker: EmbeddedCluster) -> EmbeddedCluster:
+    """The run's shared one-broker cluster (tests/conftest.py), emptied, with the lab's `conversation` topic."""
+    running = emptied(one_broker)
+    admin = clients.admin(running.bootstrap)
+    admin.create_topics([NewTopic("conversation", 2, 1)])
+    admin.close()
+    return running
 
 
 def run_and_end(args: list[str], how: str, ready: str, tmp_path: Path) -> tuple[int, list[str]]:

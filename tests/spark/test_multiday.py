@@ -8,7 +8,6 @@ one-batch replay. Without the options, the same topics fail the §4.1 counts: th
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -23,7 +22,7 @@ from fixtures.taxi.ticks import ticks_for
 from reference.taxi.play import play
 from tests.support.paths import REFERENCE_SPARK_SCRIPT
 
-from ..conftest import GradeRun, grade
+from ..conftest import GradeRun, emptied, grade
 from .test_run_subprocess import SPARK_CHECKS
 
 pytestmark = pytest.mark.slow
@@ -43,11 +42,12 @@ def files(tmp_path_factory) -> tuple[Path, Path]:
 
 
 @pytest.fixture(scope="module")
-def cluster(connector, files, tmp_path_factory) -> Iterator[EmbeddedCluster]:
-    with EmbeddedCluster(brokers=1, workdir=tmp_path_factory.mktemp("four-nights-kafka")) as running:
-        play(running.runtime, running.zookeeper_endpoint, running.broker_endpoints[0], rides=files[0],
-             fares=files[1], pause_s=0)
-        yield running
+def cluster(connector, files, one_broker: EmbeddedCluster) -> EmbeddedCluster:
+    """The run's shared one-broker cluster (tests/conftest.py), emptied, holding the four nights."""
+    running = emptied(one_broker)
+    play(running.runtime, running.zookeeper_endpoint, running.broker_endpoints[0], rides=files[0],
+         fares=files[1], pause_s=0)
+    return running
 
 
 @pytest.fixture(scope="module")

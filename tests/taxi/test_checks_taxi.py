@@ -19,7 +19,7 @@ from fixtures.taxi.ingest import FARES_TOPIC, RIDES_TOPIC, create_topics, replay
 from reference.taxi.play import play
 from tests.support.outcomes import assert_exact_run
 
-from ..conftest import GradeRun
+from ..conftest import GradeRun, emptied
 
 pytestmark = pytest.mark.slow
 COUNTS = ("test_taxirides_holds_the_ride_file", "test_taxifares_holds_the_fare_file")
@@ -32,9 +32,9 @@ def exact(run: GradeRun, failed: set[str], blocked: set[str] = frozenset()) -> N
 
 
 @pytest.fixture(scope="module")
-def cluster(tmp_path_factory) -> Iterator[EmbeddedCluster]:
-    with EmbeddedCluster(brokers=1, workdir=tmp_path_factory.mktemp("taxi-checks")) as running:
-        yield running
+def cluster(one_broker: EmbeddedCluster) -> EmbeddedCluster:
+    """The run's shared one-broker cluster (tests/conftest.py), emptied of what earlier modules left."""
+    return emptied(one_broker)
 
 
 @pytest.fixture

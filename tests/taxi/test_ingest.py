@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 
 from fixtures.kafka import clients
@@ -13,13 +11,15 @@ from fixtures.taxi.files import FARED_RIDES, FARES, RIDES, read_lines
 from fixtures.taxi.ingest import FARES_TOPIC, RIDES_TOPIC, IngestError, chunks, create_topics, ingest, replay
 from reference.taxi.__main__ import main as taxi_main
 
+from ..conftest import emptied
+
 pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope="module")
-def cluster(tmp_path_factory) -> Iterator[EmbeddedCluster]:
-    with EmbeddedCluster(brokers=1, workdir=tmp_path_factory.mktemp("taxi-cluster")) as running:
-        yield running
+def cluster(one_broker: EmbeddedCluster) -> EmbeddedCluster:
+    """The run's shared one-broker cluster (tests/conftest.py), emptied of what earlier modules left."""
+    return emptied(one_broker)
 
 
 def first_values(bootstrap: str, topic: str, count: int) -> list[str]:

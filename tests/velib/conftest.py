@@ -1,5 +1,5 @@
-"""Fixtures of the velib tests: the stand-in API with a session key, one embedded cluster per module that
-asks for it, and a transcript of everything the scripts and in-process loggers printed."""
+"""Fixtures of the velib tests: the stand-in API with a session key, the run's shared cluster for the modules
+that ask for it, and a transcript of everything the scripts and in-process loggers printed."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from fixtures.jcdecaux.snapshots import Snapshot, load_snapshots
 from fixtures.kafka import clients
 from fixtures.kafka.cluster import EmbeddedCluster
 
+from ..conftest import emptied
 from .procs import KEY_ENV, MONITOR, PRODUCER, Script, Transcript, clean_env, python
 
 
@@ -55,10 +56,9 @@ def standin(api_key: str, snapshots: list[Snapshot], transcript: Transcript) -> 
 
 
 @pytest.fixture(scope="module")
-def velib_cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[EmbeddedCluster]:
-    """One broker per module that needs Kafka; modules run one after the other, so one cluster at a time."""
-    with EmbeddedCluster(brokers=1, workdir=tmp_path_factory.mktemp("velib-kafka")) as cluster:
-        yield cluster
+def velib_cluster(one_broker: EmbeddedCluster) -> EmbeddedCluster:
+    """The run's shared one-broker cluster (tests/conftest.py), emptied of what earlier modules left."""
+    return emptied(one_broker)
 
 
 @pytest.fixture(scope="module")
