@@ -6,9 +6,7 @@ and, under CI, the skips that may happen (tests/allowed_skips.toml): see tests/t
 
 from __future__ import annotations
 
-import itertools
 import json
-import re
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -106,7 +104,6 @@ def run_checks(tmp_path: Path):
 # one cluster for the session, in the order pytest runs them (never two tests at once). A test that breaks a
 # cluster (stops a broker, changes its configs at start) still starts its own.
 EMPTY_TIMEOUT_S = 60
-_NAMES = itertools.count(1)
 
 
 @pytest.fixture(scope="session")
@@ -120,8 +117,7 @@ def emptied(cluster: EmbeddedCluster) -> EmbeddedCluster:
     """The shared cluster as a module that started its own found it: no topic (but Kafka's own) and no group.
 
     The graded checks look for the lab's names (``conversation``, ``mygroup``, ``taxirides`` …), so modules that
-    grade cannot be isolated by names: each starts from an empty cluster instead. Tests of the harness's own
-    machinery use per-test names (:func:`unique_name`) and need no emptying."""
+    grade cannot be isolated by names alone: each such module starts from an empty cluster instead."""
     admin = clients.admin(cluster.bootstrap, timeout_s=15)
     try:
         topics = [t for t in admin.list_topics() if not t.startswith("__")]
@@ -136,13 +132,3 @@ def emptied(cluster: EmbeddedCluster) -> EmbeddedCluster:
         admin.close()
     return cluster
 
-
-@pytest.fixture
-def unique_name(request: pytest.FixtureRequest):
-    """``unique_name("rides")`` -> a topic or group name no other test of the run uses (``rides-t12-some_test``)."""
-    test = re.sub(r"[^A-Za-z0-9_.-]", "_", request.node.name)[:80]
-
-    def make(base: str) -> str:
-        return f"{base}-t{next(_NAMES)}-{test}"
-
-    return make
