@@ -6,7 +6,9 @@ rubric, property tests) and that tier runs in under 2 minutes: ``tox -e unit``, 
 The ``integration`` marker is set here at collection, not by hand in each file: from the ``slow`` marker (what
 starts real clusters), from the fixtures a test uses, and from a short list of tests that start such programs
 themselves. So that the list cannot rot, the unit tier (``KAFKALAB_TEST_TIER=unit``, set by tox) refuses to
-start any of those programs: a unit test that tries fails and says where to mark it.
+start any of those programs: a unit test that tries fails and says where to mark it. The guard sees only the
+test's own process: a test whose grading subprocess (``pytest checks``) starts a cluster must be listed by hand,
+and the unit tier's ``--durations=25`` shows one that was not.
 
 Skips. Under CI (``CI=true``) every skip is compared with tests/allowed_skips.toml after the run: a test that CI
 is expected to run and that skipped fails the run, with its reason (a non-root CI, or one without a Docker
@@ -37,6 +39,7 @@ INTEGRATION_FIXTURES = frozenset({
 # Tests (node id prefixes below tests/) that start such programs without the ``slow`` marker or those fixtures.
 INTEGRATION_NODES = (
     "test_browser.py",  # Chromium
+    "test_gradescope_autograder.py",  # the autograder's whole run: the reference cluster and Spark, in a subprocess
     "test_hosts.py",  # network namespaces
     "test_kraft.py::test_a_kraft_node_is_told_from_a_zookeeper_one_by_what_it_answers",  # a KRaft cluster
     "test_sandbox_paths.py",  # the sandbox's namespaces
