@@ -54,9 +54,12 @@ class Export:
     identity: str = ""
     rows: int = 0
     left_out: list[tuple[str, str]] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # what the instructor should know about the identity chosen
 
     def summary(self) -> str:
         text = f"{self.path.name}: {self.rows} student(s)" + (f" by {self.identity}" if self.identity else "")
+        if self.notes:
+            text += " (" + "; ".join(self.notes) + ")"
         if self.left_out:
             text += "; left out · non exporté(s): " + "; ".join(f"{who} ({why})" for who, why in self.left_out)
         return text

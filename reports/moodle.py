@@ -30,6 +30,11 @@ def write_moodle_csv(all_results: list[TargetResults], rubric: Rubric, path: Pat
     students, left_out = roster_students(all_results, rubric)
     identity = choose_identity(students)
     export = Export(path, identity, 0, left_out)
+    without_id = [s.results.target for s in students if not s.idnumber]
+    if identity == EMAIL and len(without_id) < len(students):  # never silently: some ID numbers were there
+        export.notes.append(f"not by ID number: {len(without_id)} of {len(students)} student(s) have none "
+                            f"({', '.join(without_id[:5])}{'…' if len(without_id) > 5 else ''}) · pas par numéro "
+                            "d'identification : il manque à certain·e·s")
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)

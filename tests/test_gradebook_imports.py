@@ -461,3 +461,11 @@ def test_a_graded_roster_writes_every_gradebook_the_way_the_tools_read_it(tmp_pa
     assert set(suites) == {"camille1", "camille2", "alice_univ.fr"}
     assert all(s.get("failures") == s.get("tests") != "0" for s in suites.values())  # not submitted: failures
     assert "vérifications sur" in done.stdout and "/20" not in done.stdout.split("TP Kafka — camille1")[1][:200]
+
+
+def test_moodle_says_why_it_did_not_use_the_id_numbers(tmp_path: Path) -> None:
+    """A roster where one student lacks an ID number: moodle.csv goes by email, and says so (never silently)."""
+    export = write_moodle_csv(CLASS[:2] + [subject("zoe", ALL, email="zoe@univ.fr")], RUBRIC, tmp_path / "m.csv")
+    assert export.identity == "Email address"
+    assert "not by ID number: 1 of 3 student(s) have none (zoe)" in export.summary()
+    assert "not by ID number" not in write_moodle_csv(CLASS, RUBRIC, tmp_path / "m2.csv").summary()
