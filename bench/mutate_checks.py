@@ -9,7 +9,7 @@ a check whose emptied body leaves its test green "survived", and nothing shows t
 Runs outside CI (each try costs the test's own time: a cluster per test module, 1 to 10 minutes). The mutants
 live in a copy of the repository's files beside it (``../mutant-<pid>``, so that ``../shared`` is found as from
 the repository itself), removed at the end; the repository is never changed. Each test runs under the machine-wide
-lock of the namespace tests (``--lock``), as the developer guide asks of tests that may create simulated hosts.
+lock of the namespace tests (``--lock``) when it makes network namespaces (``NAMESPACE_TESTS``).
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ import json
 import os
 import re
 import shutil
+import signal
 import subprocess
 import sys
 import time
@@ -32,6 +33,9 @@ from fixtures.system.paths import REPO  # noqa: E402
 from tests.support.proofs import Proof, proofs  # noqa: E402
 
 LOCK = "/tmp/kafkalab-netns-tests.lock"
+# The tests of the table that make network namespaces (the sandbox's, simulated hosts): only these take the lock.
+NAMESPACE_TESTS = ("tests/velib/test_submission_checks.py", "tests/velib/test_sandbox_checks.py",
+                   "tests/test_class_submissions.py")
 _COUNTS = re.compile(r"(\d+) (failed|passed|error|errors|skipped)\b")
 
 
@@ -94,12 +98,10 @@ def verdict_of(returncode: int | None, output: str) -> tuple[str, str]:
     return "not run", last.strip("= ") or f"exit status {returncode}"
 
 
-def try_one(copy: Path, proof: Proof, timeout: float, lock: str | None) -> Try:
-    path, node = check_function(copy, proof.check)
-    original = path.read_text(encoding="utf-8")
-    path.write_text(emptied(original, node), encoding="utf-8")
-    command = [sys.executable, "-m", "pytest", proof.test, "-p", "no:cacheprovider", "-q", "-x", "-rs"]
-    if lock:
+def run_test(copy: Path, test: str, timeout: float, lock: str | None) -> tuple[str, str, float]:
+    """(verdict, pytest's summary line, seconds) of one run of ``test`` in the copy as it is now."""
+    command = [sys.executable, "-m", "pytest", test, "-p", "no:cacheprovider", "-q", "-x", "-rs"]
+    if lock and test.startswith(NAMESPACE_TESTS):
         command = ["flock", lock, *command]
     start = time.monotonic()
     try:
@@ -107,10 +109,18 @@ def try_one(copy: Path, proof: Proof, timeout: float, lock: str | None) -> Try:
         returncode, output = done.returncode, done.stdout + done.stderr
     except subprocess.TimeoutExpired as exc:
         returncode, output = None, str(exc.stdout or "")
+    return (*verdict_of(returncode, output), round(time.monotonic() - start, 1))
+
+
+def try_one(copy: Path, proof: Proof, timeout: float, lock: str | None) -> Try:
+    path, node = check_function(copy, proof.check)
+    original = path.read_text(encoding="utf-8")
+    path.write_text(emptied(original, node), encoding="utf-8")
+    try:
+        verdict, summary, seconds = run_test(copy, proof.test, timeout, lock)
     finally:
         path.write_text(original, encoding="utf-8")
-    verdict, summary = verdict_of(returncode, output)
-    return Try(proof.check, proof.test, verdict, round(time.monotonic() - start, 1), summary)
+    return Try(proof.check, proof.test, verdict, seconds, summary)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -120,12 +130,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--timeout", type=float, default=1800.0, help="seconds for one test run")
     parser.add_argument("--lock", default=LOCK, help="flock this file around each run ('' for none)")
     parser.add_argument("--json", type=Path, help="write every try here")
+    parser.add_argument("--no-baseline", action="store_true",
+                        help="do not run each test once unmutated first (a test that fails unmutated kills nothing)")
     args = parser.parse_args(argv)
     chosen = [p for p in proofs() if not args.k or any(word in p.check for word in args.k)]
     if args.list:
         for proof in chosen:
             print(f"{proof.check}  ->  {proof.test}")
         return 0
+    # SIGTERM (a timeout) ends the run through the ``finally`` below: the copy is removed, the checks restored.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     copy = REPO.parent / f"mutant-{os.getpid()}"
     copy.mkdir()
     tries: list[Try] = []
@@ -136,8 +150,16 @@ def main(argv: list[str] | None = None) -> int:
         if copy.resolve() not in where.parents:
             print(f"the copy imports checks from {where}, not from itself: stopping", file=sys.stderr)
             return 2
+        baseline: dict[str, str] = {}
         for proof in chosen:
-            result = try_one(copy, proof, args.timeout, args.lock or None)
+            if not args.no_baseline and proof.test not in baseline:
+                verdict, summary, seconds = run_test(copy, proof.test, args.timeout, args.lock or None)
+                baseline[proof.test] = summary if verdict != "survived" else ""
+                print(f"{'baseline':9} {seconds:7.1f} s  {proof.test}  ({summary})", flush=True)
+            if baseline.get(proof.test):
+                result = Try(proof.check, proof.test, "not run", 0.0, f"fails unmutated: {baseline[proof.test]}")
+            else:
+                result = try_one(copy, proof, args.timeout, args.lock or None)
             tries.append(result)
             print(f"{result.verdict.upper():9} {result.seconds:7.1f} s  {result.check}  ({result.summary})", flush=True)
     finally:
