@@ -1,6 +1,6 @@
 """Files an instructor imports elsewhere: the gradebooks (Moodle ``moodle.csv``, Canvas ``canvas.csv``),
-Gradescope-style results.json per student, and one JSON line per result. (JUnit XML comes from pytest's own
-``--junitxml``, set by ``--report-dir``.)
+Gradescope-style results.json per student (for reading: Gradescope itself runs ``reports.gradescope``'s
+autograder), and one JSON line per result. (JUnit XML: ``reports.junit``.)
 """
 
 from __future__ import annotations
