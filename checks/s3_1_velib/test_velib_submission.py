@@ -39,7 +39,7 @@ from fixtures.jcdecaux.snapshots import Snapshot, load_snapshots
 from fixtures.kafka import clients
 from fixtures.kafka.cluster import EmbeddedCluster
 from fixtures.plugin.submissions import VELIB, VELIB_FILES, Submission
-from fixtures.plugin.verdict import expect, fail, needs, not_submitted, record_found
+from fixtures.plugin.verdict import expect, fail, needs, not_evaluated, not_submitted, record_found
 from fixtures.sandbox import SandboxReport
 from fixtures.titles import titled
 from reports.results import add_secret
@@ -324,6 +324,15 @@ def _within_sandbox(who: str, reports: list[SandboxReport], key: str, record_pro
         fail(f"the sandbox refused {who}: {redact(what, key)}", hints.SANDBOX,
              expected="no access outside its folder, the broker and the API; no limit reached",
              found=redact(what, key))
+    # Nothing refused, but the grader could not tell (issue 24: it stopped the script while starved) or could
+    # not protect (issue 27: no root, no bubblewrap): not evaluated, with the figures, never passed.
+    unjudged = [u for r in reports for u in r.unjudged]
+    if unjudged:
+        not_evaluated(f"the grader stopped {who} while overloaded / le correcteur était surchargé pendant "
+                      f"l'arrêt : {redact('; '.join(unjudged), key)}")
+    if missing:
+        not_evaluated(f"the grader could not sandbox {who} / le correcteur n'a pas pu isoler le script : "
+                      f"protections missing / protections absentes : {', '.join(missing)}")
 
 
 
