@@ -124,3 +124,13 @@ def test_ignoring_ctrl_c_fails_only_after_a_full_grace_on_a_grader_that_was_not_
     for stop in (starved, cut_short):
         report = _stopped(SandboxReport(["user"], [], SCRIPT), stop)
         assert _verdict(report) == "not evaluated" and stop.load in report.unjudged[0], report
+
+
+@pytest.mark.usefixtures("grader_ignoring_sigint")
+@pytest.mark.parametrize("attempt", range(3))
+def test_ctrl_c_at_once_after_the_start_still_stops_the_script(tmp_path: Path, mode: str, attempt: int) -> None:
+    """Ctrl-C while the sandbox is still being set up (a cold grader: issue 24) is not lost: the run ends at
+    once, it is not killed at the end of the grace."""
+    script = _start(tmp_path, HONEST, f"early{attempt}")
+    code = script.interrupt(grace=30.0)
+    assert code is not None and not script.ignored_interrupt, (script.stdout, script.stderr, script.interrupted)
