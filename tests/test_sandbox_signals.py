@@ -134,3 +134,16 @@ def test_ctrl_c_at_once_after_the_start_still_stops_the_script(tmp_path: Path, m
     script = _start(tmp_path, HONEST, f"early{attempt}")
     code = script.interrupt(grace=30.0)
     assert code is not None and not script.ignored_interrupt, (script.stdout, script.stderr, script.interrupted)
+
+
+def test_a_spark_run_says_what_was_not_sandboxed(tmp_path: Path) -> None:
+    """On a standalone cluster the executors run as the workers' user, outside the sandbox: the run's first
+    line (the report's "found" of the first Spark check) says so."""
+    from checks.s4_streaming.submission import SubmissionRun
+
+    missing = ["network namespace (a Spark cluster's executors connect back to the driver)",
+               "the executors' sandbox (they run on the cluster's workers, as the workers' user)"]
+    run = SubmissionRun(tmp_path / "sstreaming.py", tmp_path, 0, False, 12.0, 600.0,
+                        SandboxReport(["user"], missing, SCRIPT))
+    assert "not sandboxed: " in run.describe().splitlines()[0]
+    assert "the executors' sandbox" in run.describe().splitlines()[0]

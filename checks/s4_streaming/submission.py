@@ -107,6 +107,9 @@ class SubmissionRun:
             what = f"finished in {self.duration_s:.1f}s"
         if self.sandbox is not None and self.sandbox.refused_anything:
             what += f" (sandbox: {self.sandbox.summary()})"
+        elif self.sandbox is not None and self.sandbox.missing:
+            # Said in the report (issue 24): on a standalone cluster the executors' code is not sandboxed.
+            what += f" (not sandboxed: {', '.join(self.sandbox.missing)})"
         return f"{self.script.name} {what}\n{self.output_tail()}"
 
 
