@@ -37,7 +37,7 @@ from checks.s3_1_velib.submission import KEY_ENV, hard_coded_keys, redact
 from fixtures.jcdecaux import make_api_key
 from fixtures.jcdecaux.snapshots import Snapshot, load_snapshots
 from fixtures.kafka import clients
-from fixtures.kafka.cluster import EmbeddedCluster
+from fixtures.plugin.grader_cluster import velib_runs_lock
 from fixtures.plugin.submissions import VELIB, VELIB_FILES, Submission
 from fixtures.plugin.verdict import expect, fail, needs, not_evaluated, not_submitted, record_found
 from fixtures.sandbox import SandboxReport
@@ -70,17 +70,15 @@ def velib_snapshots() -> list[Snapshot]:
 @pytest.fixture(scope="module")
 def velib_lab(request: pytest.FixtureRequest, velib_key: str, velib_snapshots: list[Snapshot],
               tmp_path_factory: pytest.TempPathFactory) -> Iterator[Lab]:
-    """The grader's own cluster for submitted scripts: one for all of them (module scope, so that it is
-    stopped before any target's checks start their own)."""
-    version = request.config.getoption("kafkalab_kafka_version")
-    workdir = tmp_path_factory.mktemp("velib-submissions")
-    with EmbeddedCluster(brokers=1, version=version, workdir=workdir / "kafka") as cluster:
-        admin = clients.admin(cluster.bootstrap, timeout_s=15.0)
-        try:
-            yield Lab(cluster.bootstrap, admin, velib_snapshots, velib_key, workdir,
-                      request.config.getoption("kafkalab_velib_timeout"))
-        finally:
-            admin.close()
+    """The run's grader cluster for submitted scripts (one per run, shared by the xdist workers:
+    ``fixtures/plugin/grader_cluster.py``) and this worker's folder for the runs."""
+    bootstrap = request.getfixturevalue("grader_bootstrap")
+    admin = clients.admin(bootstrap, timeout_s=15.0)
+    try:
+        yield Lab(bootstrap, admin, velib_snapshots, velib_key, tmp_path_factory.mktemp("velib-submissions"),
+                  request.config.getoption("kafkalab_velib_timeout"))
+    finally:
+        admin.close()
 
 
 @pytest.fixture(scope="module")
@@ -99,15 +97,18 @@ def scripts(handed_in: Submission) -> Submission:
 
 
 @pytest.fixture(scope="module")
-def producer_result(scripts: Submission, velib_lab: Lab) -> ProducerRun:
+def producer_result(scripts: Submission, velib_lab: Lab, request: pytest.FixtureRequest) -> ProducerRun:
     velib_lab.workdir = Path(tempfile.mkdtemp(prefix=f"{scripts.name}-", dir=velib_lab.root))
-    return producer_run(velib_lab, scripts)
+    with velib_runs_lock(request.config):  # the lab's topic name is fixed: one run at a time on the cluster
+        return producer_run(velib_lab, scripts)
 
 
 @pytest.fixture(scope="module")
-def monitor_result(scripts: Submission, velib_lab: Lab, producer_result: ProducerRun) -> MonitorRun:
+def monitor_result(scripts: Submission, velib_lab: Lab, producer_result: ProducerRun,
+                   request: pytest.FixtureRequest) -> MonitorRun:
     # After the producer's run (which sets this submission's folder); never two runs at once.
-    return monitor_run(velib_lab, scripts)
+    with velib_runs_lock(request.config):
+        return monitor_run(velib_lab, scripts)
 
 
 def _shown(text: str, key: str, lines: int = 8) -> str:

@@ -26,7 +26,6 @@ from checks.s4_streaming.pictures import tips_map
 from checks.s4_streaming.submission import SubmissionRun, run_submission
 from checks.s4_streaming.submission import Target as SparkTarget
 from fixtures.kafka import clients
-from fixtures.kafka.cluster import EmbeddedCluster
 from fixtures.plugin.submissions import SPARK, SPARK_FILES, Submission, one_spark_at_a_time
 from fixtures.plugin.verdict import Hint, fail, needs, not_evaluated, not_submitted, record_figure, record_found
 from fixtures.spark.session import MASTER
@@ -53,17 +52,11 @@ def spark_script(submission: Submission) -> Path:
 
 
 @pytest.fixture(scope="session")
-def spark_bootstrap(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory,
-                    reference_is_graded: bool) -> Iterator[str]:
-    """A local cluster for the run: the one given, the embedded reference cluster, or one started for it."""
-    given = request.config.getoption("kafkalab_spark_bootstrap")
-    if given:
-        yield given
-    elif reference_is_graded:
-        yield request.getfixturevalue("reference_cluster").bootstrap
-    else:
-        with EmbeddedCluster(brokers=1, workdir=tmp_path_factory.mktemp("spark-kafka")) as cluster:
-            yield cluster.bootstrap
+def spark_bootstrap(request: pytest.FixtureRequest) -> str:
+    """Where the Spark runs read: the cluster given (``--spark-bootstrap``), else the run's grader cluster (one
+    per run, shared by the xdist workers: ``fixtures/plugin/grader_cluster.py``). Asked for by ``spark_run``
+    only once a script is known to be there, so a class without Spark scripts starts no cluster for it."""
+    return request.config.getoption("kafkalab_spark_bootstrap") or request.getfixturevalue("grader_bootstrap")
 
 
 @pytest.fixture(scope="session")
@@ -80,9 +73,12 @@ def spark_expected(spark_lines) -> Expected:
 
 
 @pytest.fixture(scope="module")
-def spark_run(submission: Submission, spark_script: Path, spark_bootstrap: str, spark_lines,
-              request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[SubmissionRun]:
+def spark_run(submission: Submission, spark_script: Path, spark_lines, request: pytest.FixtureRequest,
+              tmp_path_factory: pytest.TempPathFactory) -> Iterator[SubmissionRun]:
     """The student's script, run once on fresh grader-named topics holding the sample and the ticks."""
+    # Asked for here, not as an argument: pytest sets session fixtures up before module ones, and the cluster
+    # must not start before ``spark_script`` has found a script to run.
+    spark_bootstrap = request.getfixturevalue("spark_bootstrap")
     rides_topic, fares_topic = clients.grader_name("taxirides"), clients.grader_name("taxifares")
     create_topics(spark_bootstrap, [rides_topic, fares_topic])
     for topic, lines in zip((rides_topic, fares_topic), spark_lines):
