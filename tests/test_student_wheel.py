@@ -15,6 +15,7 @@ import os
 import shutil
 import subprocess
 import sys
+import zipfile
 from collections.abc import Iterator
 from contextlib import ExitStack
 from pathlib import Path
@@ -58,6 +59,15 @@ def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
     (built,) = out.glob("*.whl")
     return built
+
+
+def test_the_wheel_students_install_holds_no_answer(wheel: Path) -> None:
+    """The grader and the lab's configs, never the written answers nor the reference's solution scripts."""
+    names = zipfile.ZipFile(wheel).namelist()
+    assert "reference/config/server.properties" in names and "reference/plays.toml" in names
+    leaked = [n for n in names if n.startswith(("reference/answers/", "reference/velib/", "reference/spark/",
+                                                "reference/taxi/"))]
+    assert not leaked, leaked
 
 
 @pytest.fixture(scope="module", params=PYTHONS, ids=[f"py{v}" for v in PYTHONS])
