@@ -46,6 +46,7 @@ class Try:
     verdict: str  # killed, survived, not run (skipped, not collected, timed out)
     seconds: float
     summary: str
+    detail: str = ""  # the assertion lines of a failing baseline, to tell a flaky test from a broken copy
 
 
 def check_function(copy: Path, check: str) -> tuple[Path, ast.FunctionDef]:
@@ -98,8 +99,8 @@ def verdict_of(returncode: int | None, output: str) -> tuple[str, str]:
     return "not run", last.strip("= ") or f"exit status {returncode}"
 
 
-def run_test(copy: Path, test: str, timeout: float, lock: str | None) -> tuple[str, str, float]:
-    """(verdict, pytest's summary line, seconds) of one run of ``test`` in the copy as it is now."""
+def run_test(copy: Path, test: str, timeout: float, lock: str | None) -> tuple[str, str, float, str]:
+    """(verdict, pytest's summary line, seconds, its ``E`` lines) of one run of ``test`` in the copy as it is."""
     command = [sys.executable, "-m", "pytest", test, "-p", "no:cacheprovider", "-q", "-x", "-rs"]
     if lock and test.startswith(NAMESPACE_TESTS):
         command = ["flock", lock, *command]
@@ -109,7 +110,8 @@ def run_test(copy: Path, test: str, timeout: float, lock: str | None) -> tuple[s
         returncode, output = done.returncode, done.stdout + done.stderr
     except subprocess.TimeoutExpired as exc:
         returncode, output = None, str(exc.stdout or "")
-    return (*verdict_of(returncode, output), round(time.monotonic() - start, 1))
+    errors = "\n".join(line for line in output.splitlines() if line.startswith("E "))[-2000:]
+    return (*verdict_of(returncode, output), round(time.monotonic() - start, 1), errors)
 
 
 def try_one(copy: Path, proof: Proof, timeout: float, lock: str | None) -> Try:
@@ -117,7 +119,7 @@ def try_one(copy: Path, proof: Proof, timeout: float, lock: str | None) -> Try:
     original = path.read_text(encoding="utf-8")
     path.write_text(emptied(original, node), encoding="utf-8")
     try:
-        verdict, summary, seconds = run_test(copy, proof.test, timeout, lock)
+        verdict, summary, seconds, _ = run_test(copy, proof.test, timeout, lock)
     finally:
         path.write_text(original, encoding="utf-8")
     return Try(proof.check, proof.test, verdict, seconds, summary)
@@ -150,14 +152,15 @@ def main(argv: list[str] | None = None) -> int:
         if copy.resolve() not in where.parents:
             print(f"the copy imports checks from {where}, not from itself: stopping", file=sys.stderr)
             return 2
-        baseline: dict[str, str] = {}
+        baseline: dict[str, tuple[str, str]] = {}
         for proof in chosen:
             if not args.no_baseline and proof.test not in baseline:
-                verdict, summary, seconds = run_test(copy, proof.test, args.timeout, args.lock or None)
-                baseline[proof.test] = summary if verdict != "survived" else ""
+                verdict, summary, seconds, errors = run_test(copy, proof.test, args.timeout, args.lock or None)
+                baseline[proof.test] = (summary, errors) if verdict != "survived" else ("", "")
                 print(f"{'baseline':9} {seconds:7.1f} s  {proof.test}  ({summary})", flush=True)
-            if baseline.get(proof.test):
-                result = Try(proof.check, proof.test, "not run", 0.0, f"fails unmutated: {baseline[proof.test]}")
+            if baseline.get(proof.test, ("", ""))[0]:
+                summary, errors = baseline[proof.test]
+                result = Try(proof.check, proof.test, "not run", 0.0, f"fails unmutated: {summary}", errors)
             else:
                 result = try_one(copy, proof, args.timeout, args.lock or None)
             tries.append(result)
