@@ -9,6 +9,7 @@ package).
 from __future__ import annotations
 
 import runpy
+import shutil
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -22,8 +23,20 @@ from fixtures.kafka.cluster import EmbeddedCluster
 from fixtures.taxi.files import FARED_RIDES, FARES, read_lines
 from fixtures.taxi.ticks import ticks_for
 from fixtures.taxi.zones import zones_file
+from tests.support.paths import REFERENCE_SPARK_SCRIPT
 
 VARIANTS = Path(__file__).resolve().parent / "variants"
+
+
+def handed_in(variant: str, folder: Path) -> Path:
+    """A broken variant as a student hands it in: the script in a folder of its own beside the module it imports
+    (the reference's ``sstreaming.py``), so that it runs wherever the repository is cloned (the sandbox hides
+    /tmp and homes, and shows a script only its own folder)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    shutil.copy2(REFERENCE_SPARK_SCRIPT, folder / "sstreaming.py")
+    return Path(shutil.copy2(VARIANTS / f"{variant}.py", folder / f"{variant}.py"))
+
+
 # The names under which contract scripts import the reference and each other: fresh copies for each run.
 SCRIPT_MODULES = ("sstreaming", "durations")
 NO_PYSPARK = "pyspark is not installed (the harness's optional `spark` extra: pip install -e '.[spark]')"

@@ -21,7 +21,7 @@ from tests.support.outcomes import assert_exact_run
 from tests.support.paths import REFERENCE_SPARK_SCRIPT
 
 from ..conftest import GradeRun, grade
-from .conftest import VARIANTS, require_pyspark
+from .conftest import handed_in, require_pyspark
 
 pytestmark = pytest.mark.slow
 SPARK_CHECKS = (
@@ -94,7 +94,7 @@ def test_join_has_two_watermarks_and_its_state_is_dropped(outputs: RunOutputs) -
 
 
 def test_a_crashing_script_fails_the_first_check_with_its_error(taxi_cluster, tmp_path: Path) -> None:
-    run = grade_script(tmp_path, taxi_cluster, VARIANTS / "crash.py")
+    run = grade_script(tmp_path, taxi_cluster, handed_in("crash", tmp_path / "crash"))
     assert_exact_run(run, {SPARK_CHECKS[0]}, set(SPARK_CHECKS[1:]), among=SPARK_CHECKS)
     result = run.result("test_spark_script_finishes")
     assert result["reason"] == "the script exited with code 1"
@@ -104,7 +104,7 @@ def test_a_crashing_script_fails_the_first_check_with_its_error(taxi_cluster, tm
 
 
 def test_a_join_without_watermarks_fails_the_state_check_only(taxi_cluster, tmp_path: Path) -> None:
-    run = grade_script(tmp_path, taxi_cluster, VARIANTS / "no_watermark.py")
+    run = grade_script(tmp_path, taxi_cluster, handed_in("no_watermark", tmp_path / "nowm"))
     assert_exact_run(run, {"test_spark_join_has_watermarks_and_bounded_state",
                            "test_spark_tips_per_zone_match_the_oracle"}, among=SPARK_CHECKS)
     state = run.result("test_spark_join_has_watermarks_and_bounded_state")
@@ -113,7 +113,7 @@ def test_a_join_without_watermarks_fails_the_state_check_only(taxi_cluster, tmp_
 
 
 def test_a_script_that_never_finishes_is_stopped_at_the_timeout(taxi_cluster, tmp_path: Path) -> None:
-    run = run_submission(VARIANTS / "never_finishes.py", Target(taxi_cluster.bootstrap), tmp_path,
+    run = run_submission(handed_in("never_finishes", tmp_path / "never"), Target(taxi_cluster.bootstrap), tmp_path,
                          timeout=NEVER_TIMEOUT_S)
     assert run.timed_out and run.returncode is None
     assert f"did not finish within {NEVER_TIMEOUT_S:.0f}s" in run.describe()

@@ -5,7 +5,9 @@ import sys
 from pathlib import Path
 
 # The reference solution, loaded by path: each variant changes one thing in it, as a student might.
-sys.path.insert(0, str(Path(__file__).resolve().parents[3] / "reference" / "spark"))
+# Beside this script first (a graded copy sits in a folder of its own with the module it imports, as a
+# student's would: the sandbox shows a script its own folder only), else the repository's.
+sys.path[:0] = [str(Path(__file__).resolve().parent), str(Path(__file__).resolve().parents[3] / "reference" / "spark")]
 import sstreaming as ref  # noqa: E402
 from pyspark.sql.types import DoubleType, IntegerType, StructField, StructType  # noqa: E402
 
