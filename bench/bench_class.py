@@ -81,7 +81,8 @@ def sweep(roster_csv: str, workdir: Path, workers: list[int]) -> None:
         got = outcomes(report)
         baseline = baseline if baseline is not None else got
         differ = sum(1 for s in got for c in got[s] if baseline.get(s, {}).get(c) != got[s][c])
-        print(f"  -n {n:<2} {run.wall_s:6.1f} s   JVMs started {run.jvms}   ERROR lines {errors}   "
+        label = f"-n {n}" if n > 1 else "serial"
+        print(f"  {label:<6} {run.wall_s:6.1f} s   JVMs started {run.jvms}   ERROR lines {errors}   "
               f"outcomes differing from the first run: {differ}   (load {os.getloadavg()[0]:.1f})")
 
 
@@ -91,7 +92,8 @@ def main() -> None:
     parser.add_argument("--workers", default="1,4,8,16", help="the -n values of the sweep")
     args = parser.parse_args()
     if args.sweep:
-        with tempfile.TemporaryDirectory() as tmp, simulated_class(Path(tmp) / "class") as klass:
+        # Host names of its own ("bc-"), so that it can run beside the class tests (their hosts are "pi-").
+        with tempfile.TemporaryDirectory() as tmp, simulated_class(Path(tmp) / "class", prefix="bc-") as klass:
             sweep(klass.roster_csv, Path(tmp), [int(n) for n in args.workers.split(",")])
         return
     with tempfile.TemporaryDirectory() as tmp, simulated_class(Path(tmp) / "class") as klass:
