@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from kazoo.client import KazooClient
 
 from fixtures.kafka import clients
 from fixtures.kafka.cluster import EmbeddedCluster
@@ -113,6 +114,19 @@ def one_broker(tmp_path_factory: pytest.TempPathFactory) -> Iterator[EmbeddedClu
         yield running
 
 
+def _deletions_done(cluster: EmbeddedCluster) -> bool:
+    """No topic deletion pending on the cluster's ZooKeeper (KRaft deletes within the metadata: nothing to wait)."""
+    if cluster.zookeeper is None:
+        return True
+    zk = KazooClient(hosts=str(cluster.zookeeper_endpoint), timeout=5)
+    zk.start(timeout=5)
+    try:
+        return not (zk.exists("/admin/delete_topics") and zk.get_children("/admin/delete_topics"))
+    finally:
+        zk.stop()
+        zk.close()
+
+
 def emptied(cluster: EmbeddedCluster) -> EmbeddedCluster:
     """The shared cluster as a module that started its own found it: no topic (but Kafka's own) and no group.
 
@@ -125,6 +139,11 @@ def emptied(cluster: EmbeddedCluster) -> EmbeddedCluster:
             admin.delete_topics(topics)
             wait_until(lambda: not set(topics) & set(admin.list_topics()), EMPTY_TIMEOUT_S,
                        f"topics {sorted(topics)} deleted")
+            # Gone from the metadata is not gone: until the controller has finished the deletion, creating the
+            # same name again is refused as "marked for deletion" and the new topic never gets ready (seen: the
+            # taxi ingestion module after the Spark one, both on `taxirides`).
+            wait_until(lambda: _deletions_done(cluster), EMPTY_TIMEOUT_S,
+                       f"the deletion of {sorted(topics)} to finish (ZooKeeper's /admin/delete_topics empty)")
         groups = [g["group_id"] for g in admin.list_groups()]
         if groups:
             admin.delete_groups(groups)
