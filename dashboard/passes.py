@@ -39,7 +39,7 @@ class PassRunner:
     roster: Path
     workdir: Path
     pytest_args: list[str] = field(default_factory=list)
-    checks_dir: Path = Path(__file__).resolve().parents[2] / "checks"
+    checks_dir: Path = Path(__file__).resolve().parents[1] / "checks"
     _proc: subprocess.Popen | None = field(default=None, repr=False)
 
     def __post_init__(self) -> None:

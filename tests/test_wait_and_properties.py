@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import itertools
 
 import pytest
@@ -9,6 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from fixtures.kafka import properties
+from fixtures.kafka.cluster import random_cluster_id
 from fixtures.system.wait import WaitTimeout, wait_until
 
 
@@ -37,3 +39,11 @@ def test_properties_round_trip(config: dict[str, str]) -> None:
 def test_properties_ignore_comments_and_accept_colons() -> None:
     text = "# comment\n! also a comment\n\nbroker.id=0\nlisteners : PLAINTEXT://:9093\n"
     assert properties.parse(text) == {"broker.id": "0", "listeners": "PLAINTEXT://:9093"}
+
+
+@given(st.integers(min_value=0, max_value=200))
+def test_a_kraft_cluster_id_is_never_read_as_an_option(_: int) -> None:
+    cluster_id = random_cluster_id()
+    assert len(cluster_id) == 22 and not cluster_id.startswith("-")
+    assert base64.urlsafe_b64decode(cluster_id + "==") and set(cluster_id) <= set(
+        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_")
