@@ -114,7 +114,7 @@ def one_broker(tmp_path_factory: pytest.TempPathFactory) -> Iterator[EmbeddedClu
         yield running
 
 
-def _deletions_done(cluster: EmbeddedCluster) -> bool:
+def deletions_done(cluster: EmbeddedCluster) -> bool:
     """No topic deletion pending on the cluster's ZooKeeper (KRaft deletes within the metadata: nothing to wait)."""
     if cluster.zookeeper is None:
         return True
@@ -142,7 +142,7 @@ def emptied(cluster: EmbeddedCluster) -> EmbeddedCluster:
             # Gone from the metadata is not gone: until the controller has finished the deletion, creating the
             # same name again is refused as "marked for deletion" and the new topic never gets ready (seen: the
             # taxi ingestion module after the Spark one, both on `taxirides`).
-            wait_until(lambda: _deletions_done(cluster), EMPTY_TIMEOUT_S,
+            wait_until(lambda: deletions_done(cluster), EMPTY_TIMEOUT_S,
                        f"the deletion of {sorted(topics)} to finish (ZooKeeper's /admin/delete_topics empty)")
         groups = [g["group_id"] for g in admin.list_groups()]
         if groups:

@@ -18,6 +18,7 @@ from fixtures.kafka import clients
 from fixtures.kafka.cluster import EmbeddedCluster
 from fixtures.system.wait import wait_until
 from reference.velib.play import play
+from tests.conftest import deletions_done
 from tests.support.outcomes import assert_exact_run
 
 from .kafka_helpers import create_topic, end_offsets
@@ -29,12 +30,14 @@ CHECKS = ("test_velib_topic_exists", "test_velib_topic_has_ten_partitions", "tes
 
 
 @pytest.fixture
-def fresh(admin: KafkaAdminClient) -> Iterator[KafkaAdminClient]:
+def fresh(admin: KafkaAdminClient, velib_cluster: EmbeddedCluster) -> Iterator[KafkaAdminClient]:
     """The module's cluster without any velib topic or group (what a test left is removed first)."""
     topics = [t for t in admin.list_topics() if t.startswith("velib")]
     if topics:
         admin.delete_topics(topics)
         wait_until(lambda: not any(t.startswith("velib") for t in admin.list_topics()), 30, "velib topics deleted")
+        # Out of the metadata is not gone: re-created too early, the topic is refused "marked for deletion".
+        wait_until(lambda: deletions_done(velib_cluster), 60, "the deletion of the velib topics to finish")
     if any(g["group_id"] == GROUP for g in admin.list_groups()):
         admin.delete_groups([GROUP])
     yield admin
