@@ -115,7 +115,10 @@ def test_an_unkeyed_producer_fails_the_keying_check(velib_cluster: EmbeddedClust
     consume(velib_cluster, fresh, TOPIC, GROUP)
     run = run_checks(*target_args(velib_cluster))
     exact(run, {"test_velib_each_station_is_in_one_partition"})
-    assert "more than one partition" in run.reason("test_velib_each_station_is_in_one_partition")
+    # Which fact shows it depends on kafka-python's sticky partitioner: the unkeyed polls spread a station over
+    # partitions, or (seen once in CI) all landed in one partition and the check reads the keys: none at all.
+    reason = run.reason("test_velib_each_station_is_in_one_partition")
+    assert "more than one partition" in reason or reason.startswith("0 distinct key(s)"), reason
     assert "key=" in run.result("test_velib_each_station_is_in_one_partition")["hint_en"]
 
 
