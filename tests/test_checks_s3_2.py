@@ -61,18 +61,29 @@ def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[EmbeddedCluste
                 scripts.stop(index, 30)
 
 
-def stop_broker_1(cluster: EmbeddedCluster) -> ScriptControl:
-    """Stop broker 1 and wait until broker 0's metadata no longer lists it (the controller tells it shortly
-    after the process exits): the grader must see what a student's cluster would show a minute later."""
+def stop_broker(cluster: EmbeddedCluster, index: int = 1) -> ScriptControl:
+    """Stop broker ``index`` (1 unless told) and wait until the other broker's metadata no longer lists it (the
+    controller tells it shortly after the process exits): the grader must see what a student's cluster would show
+    a minute later."""
     control = control_of(cluster)
-    control.stop(1, 90)
+    control.stop(index, 90)
+    other = 1 - index
 
     def gone() -> bool:
-        status = kafka_status(cluster.broker_endpoints[0], 2.0)
-        return status.speaks_kafka and all(b.node_id != 1 for b in status.brokers)
+        status = kafka_status(cluster.broker_endpoints[other], 2.0)
+        return status.speaks_kafka and all(b.node_id != index for b in status.brokers)
 
-    wait_until(gone, 30, "broker 1 to leave broker 0's metadata")
+    wait_until(gone, 30, f"broker {index} to leave broker {other}'s metadata")
     return control
+
+
+def not_the_controller(cluster: EmbeddedCluster) -> int:
+    """The broker that is not the controller: stopping the controller elects the other one, and a new
+    controller moves leaders back to their preferred replicas 5 s after its election, whatever
+    leader.imbalance.check.interval.seconds says (seen once in CI: the restarted broker got its leaders back)."""
+    status = kafka_status(cluster.broker_endpoints[0], 2.0)
+    assert status.controller_id in (0, 1), f"no controller known to broker 0: {status.controller_id!r}"
+    return 1 - status.controller_id
 
 
 def control_of(cluster: EmbeddedCluster) -> ScriptControl:
@@ -178,11 +189,12 @@ def test_a_client_bootstrapped_only_on_the_stopped_broker_fails(cluster, admin, 
 
 def test_leaders_left_on_one_broker_after_a_restart_fail_and_the_settings_are_reported(cluster, admin, grader_env,
                                                                                        run_checks):
-    """Balanced leaders, then broker 1 restarted: broker 0 keeps every leadership until the next imbalance check
+    """Balanced leaders, then the broker that is not the controller restarted: the other keeps every leadership until the next imbalance check
     (a day away on this cluster: the test does not race it), while every ISR is full again."""
-    make_velib(admin, 2, [0, 1] * 5)
-    control = stop_broker_1(cluster)
-    control.start(1, 30)
+    make_velib(admin, 2, [0, 1] * 5)  # symmetric: either broker may be the one restarted
+    restarted = not_the_controller(cluster)
+    control = stop_broker(cluster, restarted)
+    control.start(restarted, 30)
     all_up_and_in_sync(cluster)
     run = run_checks(*grade_args(cluster, grader_env), "-k", "leaders_are_spread or in_sync")
     exact(run, {SPREAD})  # every ISR is full again
@@ -199,14 +211,20 @@ def test_a_replica_broker_down_fails_the_isr_and_the_description_checks(cluster,
     admin.create_topics([NewTopic("conversation", 2, 2)])
     wait_until(lambda: all(p.leader >= 0 for p in describe_topic(admin, "conversation").partitions), 30,
                "conversation to have its leaders")
-    control = stop_broker_1(cluster)
+    control = stop_broker(cluster)
     try:
         wait_until(lambda: all(1 not in p.isr for p in describe_topic(admin, TOPIC).partitions), 30,
                    "broker 1 to leave every ISR")
         run = run_checks(*grade_args(cluster, grader_env), "-k", "in_sync_replicas or description_is_consistent")
     finally:
         control.start(1, 30)
-        admin.delete_topics(["conversation"])
+        all_up_and_in_sync(cluster)
+        # A fresh client: this one may still name the stopped broker as the controller (seen once: refused).
+        fresh = clients.admin(cluster.bootstrap)
+        try:
+            fresh.delete_topics(["conversation"])
+        finally:
+            fresh.close()
     exact(run, {IN_SYNC, "test_conversation_description_is_consistent"})
     assert "under-replicated" in run.reason("test_cluster_in_sync_replicas_are_full")
     assert "is missing replicas of [0, 1]" in run.reason("test_conversation_description_is_consistent")
@@ -214,7 +232,7 @@ def test_a_replica_broker_down_fails_the_isr_and_the_description_checks(cluster,
 
 def test_a_single_broker_fails_and_the_survival_check_is_skipped(cluster, admin, grader_env, run_checks):
     make_velib(admin, 1)
-    control = stop_broker_1(cluster)
+    control = stop_broker(cluster)
     try:
         run = run_checks(*grade_args(cluster, grader_env), "-k", "cluster or replication")
     finally:
@@ -228,7 +246,7 @@ def test_a_single_broker_fails_and_the_survival_check_is_skipped(cluster, admin,
 @pytest.mark.parametrize("shared", ["broker.id", "log.dirs"])
 def test_a_second_broker_sharing_the_firsts_setting_does_not_start(cluster, admin, grader_env, run_checks,
                                                                      shared, tmp_path):
-    control = stop_broker_1(cluster)
+    control = stop_broker(cluster)
     try:
         # Broker 1's config with one setting copied from broker 0: the lab's classic copy-paste mistake.
         first = dict(line.split("=", 1) for line in cluster.servers[0].config.read_text().splitlines()
