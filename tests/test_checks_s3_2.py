@@ -189,8 +189,9 @@ def test_a_client_bootstrapped_only_on_the_stopped_broker_fails(cluster, admin, 
 
 def test_leaders_left_on_one_broker_after_a_restart_fail_and_the_settings_are_reported(cluster, admin, grader_env,
                                                                                        run_checks):
-    """Balanced leaders, then the broker that is not the controller restarted: the other keeps every leadership until the next imbalance check
-    (a day away on this cluster: the test does not race it), while every ISR is full again."""
+    """Balanced leaders, then the broker that is not the controller restarted: the other keeps every leadership
+    until the next imbalance check (a day away on this cluster: the test does not race it), while every ISR is
+    full again."""
     make_velib(admin, 2, [0, 1] * 5)  # symmetric: either broker may be the one restarted
     restarted = not_the_controller(cluster)
     control = stop_broker(cluster, restarted)

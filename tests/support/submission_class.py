@@ -68,7 +68,7 @@ def _flawless(pi: SimulatedHost, version: str, workdir: Path) -> EmbeddedCluster
             extra = {"cluster": cluster} if play.needs_cluster else {}
             play.load()(cluster.runtime, cluster.zookeeper_endpoint, cluster.broker_endpoints[0], **extra)
     except BaseException:
-        cluster.stop()
+        cluster.discard()
         raise
     return cluster
 
@@ -83,7 +83,7 @@ def _advertising_localhost(pi: SimulatedHost, version: str, workdir: Path) -> Em
         pi.run([sys.executable, "-m", "reference.s2", "--zookeeper", "127.0.0.1:2181", "--bootstrap", "127.0.0.1:9092",
                 "--kafka", version], timeout=PLAY_TIMEOUT_S, cwd=ROOT, check=True)
     except BaseException:
-        cluster.stop()
+        cluster.discard()
         raise
     return cluster
 
