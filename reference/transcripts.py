@@ -23,6 +23,7 @@ import argparse
 import itertools
 import re
 import secrets
+import shlex
 import shutil
 import subprocess
 import sys
@@ -65,13 +66,18 @@ def archive_play(runtime: KafkaRuntime, zookeeper: Endpoint, broker: Endpoint) -
     return transcript
 
 
-def _curl(url: str, shown: str, pipe: str = "python -m json.tool", head: int | None = None) -> tuple[str, str]:
-    curl = subprocess.run(["curl", "-s", url], capture_output=True, timeout=30)
-    tool = subprocess.run([sys.executable, "-m", "json.tool"], input=curl.stdout, capture_output=True, timeout=30)
-    out = (tool.stdout + tool.stderr).decode()
-    if head:
-        out = "\n".join(out.splitlines()[:head])
-    return f"curl -s {shown} | {pipe}" + (f" | head -{head}" if head else ""), out
+def _terminal(text: str) -> str:
+    """What a terminal keeps of a line redrawn with carriage returns (curl's progress meter): the last draw."""
+    return "\n".join(line.rsplit("\r", 1)[-1] for line in text.split("\n"))
+
+
+def _curl(url: str, shown: str, head: int | None = None) -> tuple[str, str]:
+    """The lab's command as typed (no ``-s``), run for real through bash: curl's progress meter goes to stderr,
+    which the terminal shows too, before the JSON (``json.tool`` prints once curl has finished)."""
+    tail = f" | head -{head}" if head else ""
+    pipeline = f"curl {shlex.quote(url)} | {shlex.quote(sys.executable)} -m json.tool{tail}"
+    done = subprocess.run(["bash", "-c", pipeline], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=30)
+    return f"curl {shown} | python -m json.tool{tail}", _terminal(done.stdout.decode())
 
 
 def jsontool_play(runtime: KafkaRuntime, zookeeper: Endpoint, broker: Endpoint) -> Transcript:
@@ -172,6 +178,9 @@ _VOLATILE = [
     (re.compile(r"http://127\.0\.0\.1:\d+/"), "http://<stand-in>/"),
     (re.compile(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d+ ", re.M), "<date> "),
     (re.compile(r"busy_s=[\d.]+ rate=[\d.]+/s"), "busy_s=<s> rate=<r>/s"),
+    # curl's progress meter: sizes, speeds and times of this transfer (its two heading lines are kept)
+    (re.compile(r"^ *\d+ +[\d.]+[kMG]?( +\d+ +[\d.]+[kMG]?){2}( +[\d.]+[kMG]?){2}( +[-:\d]+){3} +[\d.]+[kMG]?$",
+                re.M), "<progress meter>"),
 ]
 _BROKER_FIELDS = re.compile(r"(Leader|Replicas|Isr): ([\d,]+|none)")
 

@@ -11,6 +11,8 @@ import re
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from fixtures.system.paths import REPO
 from reference import transcripts
@@ -134,3 +136,20 @@ def test_shown_outputs_match_a_fresh_run(version: str, tmp_path: Path) -> None:
     fresh = transcripts.replay(version, tmp_path, log=lambda message: None, until=transcripts.shown_plays(version))
     problems = transcripts.mismatches(fresh, [version])
     assert not problems, "\n".join(problems)
+
+
+METER_HEAD = ("  % Total    % Received % Xferd  Average Speed   Time    Time     Time  Current\n"
+              "                                 Dload  Upload   Total   Spent    Left  Speed\n")
+
+
+@given(size=st.integers(0, 10**9), speed=st.integers(0, 10**6), unit=st.sampled_from(["", "k", "M", "G"]))
+def test_curl_progress_meter_is_compared_as_such(size: int, speed: int, unit: str) -> None:
+    """The lab's ``curl`` without ``-s`` prints its meter: its figures change from run to run, its place does not."""
+    shown = METER_HEAD + "100    25  100    25    0     0  20850      0 --:--:-- --:--:-- --:--:-- 25000\n{\n}"
+    redrawn = (" 0 0 0 0 0 0 0 0 --:--:-- --:--:-- --:--:-- 0\r"
+               f"100 {size} 100 {size} 0 0 {speed}{unit} 0 --:--:-- 0:00:01 --:--:-- {speed}{unit}")
+    fresh = transcripts._terminal(METER_HEAD + redrawn + "\n{\n}")
+    assert transcripts.same(shown, fresh)
+    assert not transcripts.same(shown, METER_HEAD + "{\n}")  # the meter missing: not what the terminal shows
+    # JSON lines with figures are never taken for the meter
+    assert not transcripts.same('{\n    "number": 42,\n}', '{\n    "number": 43,\n}')
