@@ -102,7 +102,7 @@ def _section_losses(checks: list[CheckResult], rubric: Rubric, grade: Grade) -> 
         elif r.reason.startswith(NOT_SUBMITTED_PREFIX):
             group = "non rendu"
         else:
-            failed.append(rubric.label(r.check, r.title_fr or r.title))
+            failed.append(r.title_fr or r.title)
             continue
         groups[group] = groups.get(group, 0) + 1
     lost = _number(sum(on_20(rubric.weight(r.check), grade) for r in checks))
@@ -140,7 +140,7 @@ def feedback(results: TargetResults, rubric: Rubric, grade: Grade | None = None)
         if skipped and len(skipped) == len(applicable) and len(skipped) > 1:
             not_evaluated.append(f"{title} en entier")
         else:
-            not_evaluated += [rubric.label(r.check, r.title_fr or r.title) for r in skipped]
+            not_evaluated += [r.title_fr or r.title for r in skipped]
     if not_evaluated:
         text += " Non évalué, sans effet sur la note : " + " ; ".join(not_evaluated) + "."
     return cell(text)

@@ -1,5 +1,14 @@
-"""The grade on 20 from a rubric of points per check, grouped by lab section (``reports/rubric.toml`` or
-``--rubric FILE``). The rubric and the checks must agree exactly: see ``Rubric.problems``."""
+"""The grade on 20 from the points of every check, grouped by lab section.
+
+The points are the checks' own (``@pytest.mark.step("3.1.2", points=2)``, read by :mod:`reports.catalogue`); an
+instructor may change some of them with ``--rubric FILE``, a TOML file that names only what it changes::
+
+    [points]
+    test_velib_each_station_is_in_one_partition = 3
+    test_cluster_leaders_are_spread = 0
+
+A name that is no check, or points that are not a number ≥ 0, stop the run before anything is graded.
+"""
 
 from __future__ import annotations
 
@@ -7,9 +16,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import toml
+from .catalogue import CatalogueError, CheckInfo, catalogue
 from .results import PASSED, TargetResults
+from .steps import RUBRIC_SECTIONS, rubric_section_title
 
-DEFAULT_RUBRIC = Path(__file__).resolve().parent / "rubric.toml"
 SCALE = 20
 
 
@@ -50,67 +60,78 @@ class RubricError(ValueError):
 
 @dataclass(frozen=True)
 class Section:
-    """A lab section of the rubric ("3.1"), its title for the feedback, and its checks in the rubric's order."""
+    """A lab section of the rubric ("3.1"), its title for the feedback, and its checks in the lab's order."""
 
     id: str
     title: str
     checks: tuple[str, ...] = ()
 
 
-def _entry(section: str, check: str, value: object) -> tuple[float, str]:
-    """``name = 1`` or ``name = { points = 1, fr = "libellé" }``."""
-    points, label = (value.get("points"), str(value.get("fr", ""))) if isinstance(value, dict) else (value, "")
-    if isinstance(points, bool) or not isinstance(points, (int, float)) or points < 0:
-        raise RubricError(f"section {section}, {check}: points must be a number ≥ 0, not {points!r} · "
-                          f"les points doivent être un nombre ≥ 0")
-    return float(points), label
+def _points(check: str, value: object) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
+        raise RubricError(f"{check}: points must be a number ≥ 0, not {value!r} · les points doivent être un "
+                          f"nombre ≥ 0")
+    return float(value)
 
 
 @dataclass
 class Rubric:
-    """Points per check. Loaded from a file, every check is weighted explicitly (``default`` is None: a check
-    the rubric does not know is an error, never 1 point); a rubric built by hand may give a default."""
+    """Points per check. The checks' own rubric (:meth:`load`) weighs every check explicitly (``default`` is None: a
+    check it does not know is an error, never 1 point); a rubric built by hand may give a default."""
 
     weights: dict[str, float] = field(default_factory=dict)
     default: float | None = None
-    steps: dict[str, str] = field(default_factory=dict)
     sections: list[Section] = field(default_factory=list)
-    labels: dict[str, str] = field(default_factory=dict)  # French names of the checks, for the feedback
     source: str = "rubric"
 
     @classmethod
-    def load(cls, path: Path | None = None) -> Rubric:
-        path = path or DEFAULT_RUBRIC
-        try:
-            return cls.parse(path.read_text(encoding="utf-8"), str(path))
-        except RubricError as exc:
-            raise RubricError(f"{path}: {exc}") from None
+    def by_section(cls, sections: dict[str, dict[str, float]], source: str = "rubric") -> Rubric:
+        """A rubric from {section: {check: points}}, sections in the lab's order, titled as the lab names them."""
+        ordered = sorted(sections, key=lambda s: RUBRIC_SECTIONS.index(s) if s in RUBRIC_SECTIONS else 99)
+        return cls({name: float(points) for section in ordered for name, points in sections[section].items()},
+                   sections=[Section(s, rubric_section_title(s), tuple(sections[s])) for s in ordered if sections[s]],
+                   source=source)
 
     @classmethod
-    def parse(cls, text: str, source: str = "rubric") -> Rubric:
+    def of_checks(cls, checks: tuple[CheckInfo, ...] | list[CheckInfo],
+                  source: str = "the checks' points · les points des vérifications") -> Rubric:
+        sections: dict[str, dict[str, float]] = {}
+        for check in checks:
+            sections.setdefault(check.section, {})[check.name] = check.points
+        return cls.by_section(sections, source)
+
+    @classmethod
+    def load(cls, override: Path | None = None) -> Rubric:
+        """The checks' own points, changed by ``override`` (a ``[points]`` table) when given."""
+        try:
+            rubric = cls.of_checks(catalogue())
+        except CatalogueError as exc:
+            raise RubricError(str(exc)) from None
+        if override is None:
+            return rubric
+        try:
+            return rubric.overridden(override.read_text(encoding="utf-8"), str(override))
+        except RubricError as exc:
+            raise RubricError(f"{override}: {exc}") from None
+
+    def overridden(self, text: str, source: str = "rubric") -> Rubric:
+        """A copy with the points the override's ``[points]`` table gives; every name must be a check."""
         try:
             data = toml.loads(text)
         except ValueError as exc:
             raise RubricError(f"not TOML · pas du TOML: {exc}") from None
-        if "default" in data or "checks" in data:
-            raise RubricError("every check is weighted explicitly, in its [[section]]: no 'default' and no "
-                              "top-level [checks] · chaque vérification a ses points dans sa [[section]]")
-        rubric = cls(steps={str(k): str(v) for k, v in data.get("steps", {}).items()}, source=source)
-        for raw in data.get("section", []):
-            section_id, checks = str(raw.get("id", "")), raw.get("checks", {})
-            if not section_id or not isinstance(checks, dict):
-                raise RubricError("each [[section]] needs an id and a [section.checks] table · chaque section a un "
-                                  "id et une table de vérifications")
-            for check, value in checks.items():
-                if check in rubric.weights:
-                    raise RubricError(f"{check} is listed twice · vérification listée deux fois")
-                rubric.weights[check], label = _entry(section_id, check, value)
-                if label:
-                    rubric.labels[check] = label
-            rubric.sections.append(Section(section_id, str(raw.get("title", f"§{section_id}")), tuple(checks)))
-        if not rubric.weights:
-            raise RubricError("no check listed · aucune vérification")
-        return rubric
+        extra = sorted(set(data) - {"points"})
+        if extra or not isinstance(data.get("points", {}), dict):
+            raise RubricError(f"an override has only a [points] table (check = points), not {', '.join(extra)} · "
+                              f"une surcharge n'a qu'une table [points]")
+        changes = data.get("points", {})
+        unknown = sorted(set(changes) - set(self.weights))
+        if unknown:
+            raise RubricError("\n  ".join(["names that are no check · noms qui ne sont pas des vérifications:",
+                                            *(f"{name}: in the rubric but no such check · vérification inconnue"
+                                              for name in unknown)]))
+        weights = {**self.weights, **{name: _points(name, value) for name, value in changes.items()}}
+        return Rubric(weights, self.default, list(self.sections), f"{source} (over the checks' points)")
 
     def weight(self, check: str) -> float:
         if check in self.weights:
@@ -119,16 +140,12 @@ class Rubric:
             raise RubricError(f"{self.source}: {check} has no points · n'a pas de points")
         return self.default
 
-    def label(self, check: str, title: str = "") -> str:
-        """The check's French name for the feedback (its title when the rubric gives none)."""
-        return self.labels.get(check) or title or check
-
     def section_of(self, check: str) -> Section | None:
         return next((s for s in self.sections if check in s.checks), None)
 
     def problems(self, collected: set[str], complete: bool) -> list[str]:
         """What stops this rubric from grading these checks: a collected check it does not weigh and, when the
-        collection is complete (every check module), a name it lists that is no check (a typo, a removed check)."""
+        collection is complete (every check module), a name it lists that is no check (a removed check)."""
         found = []
         if self.default is None:
             found += [f"{name}: collected but not in the rubric · vérification absente du barème"
@@ -143,6 +160,3 @@ class Rubric:
         earned = sum(self.weight(r.check) for r in counted if r.outcome == PASSED)
         return Grade(earned, sum(self.weight(r.check) for r in counted),
                      sum(self.weight(r.check) for r in results.results if r.applicable))
-
-    def step_title(self, step: str) -> str:
-        return self.steps.get(step, "")

@@ -20,24 +20,15 @@ from reports.preflight import preflight, roster_identities
 from reports.results import CheckResult, TargetResults
 from reports.rubric import Rubric
 
-RUBRIC = Rubric.parse('''
-[[section]]
-id = "2"
-title = "§2 Déploiement"
-[section.checks]
-zk = { points = 1, fr = "ZooKeeper répond" }
-broker = { points = 3, fr = "le broker répond" }
-[[section]]
-id = "3.2"
-title = "§3.2 Réplication"
-[section.checks]
-shutdown = { points = 1, fr = "les données survivent à l'arrêt d'un broker" }
-''')
+RUBRIC = Rubric.by_section({"2": {"zk": 1, "broker": 3}, "3.2": {"shutdown": 1}})
+# The French titles (their docstrings' FR: paragraph), which the gradebooks' feedback uses.
+FRENCH = {"zk": "ZooKeeper répond", "broker": "le broker répond",
+          "shutdown": "les données survivent à l'arrêt d'un broker"}
 
 
 def student(sid: str, outcomes: dict[str, str], email: str = "", idnumber: str = "", name: str = "",
             roster: bool = True) -> TargetResults:
-    results = [CheckResult(sid, check, f"title of {check}", "2.1.2", outcome,
+    results = [CheckResult(sid, check, f"title of {check}", "2.1.2", outcome, title_fr=FRENCH.get(check),
                            blocked_by="ZooKeeper" if outcome == "blocked" else None)
                for check, outcome in outcomes.items()]
     return TargetResults(sid, results, {"target": {"id": sid, "student": name, "email": email, "idnumber": idnumber,
@@ -93,7 +84,8 @@ def test_the_feedback_is_french_with_the_points_lost_per_section() -> None:
     text = feedback(student("bob", BROKEN), RUBRIC)
     assert text.startswith("Note : 4,00/20.")
     # zk (1) and broker (3) of 5 points evaluated: 4 and 12 of 20 points lost in §2.
-    assert "§2 Déploiement : −16,00 pt — ZooKeeper répond ; bloqué — ZooKeeper ne répond pas (1 vérification)." in text
+    assert ("§2 Déploiement de Kafka – ZooKeeper : −16,00 pt — ZooKeeper répond ; bloqué — ZooKeeper ne répond pas "
+            "(1 vérification).") in text
     assert "§3.2" not in text and "passed" not in text and "failed" not in text
     flawless = feedback(student("alice", FLAWLESS), RUBRIC)
     assert flawless == ("Note : 20,00/20, sur les 16,00 points évalués des 20. Tout ce qui a été évalué est correct. "
@@ -104,7 +96,8 @@ def test_gradescope_score_is_the_grade_on_20_and_says_its_basis() -> None:
     data = gradescope_results(student("alice", FLAWLESS), RUBRIC)
     assert data["score"] == 20.0 and "16.00 of 20 points evaluated" in data["output"]
     # not evaluated: no test (Gradescope would show a 0/0 test as passed), named in the output instead
-    assert "title of shutdown" not in {t["name"] for t in data["tests"]} and "title of shutdown" in data["output"]
+    assert all("title of shutdown" not in t["name"] for t in data["tests"])
+    assert FRENCH["shutdown"] in data["output"]
     assert sum(t["max_score"] for t in data["tests"]) == pytest.approx(20)
     broken = gradescope_results(student("bob", BROKEN), RUBRIC)
     assert sum(t["score"] for t in broken["tests"]) == pytest.approx(broken["score"]) == 4.0

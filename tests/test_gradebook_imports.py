@@ -35,26 +35,11 @@ from reports.results import BLOCKED, FAILED, NOT_EVALUATED, OUTCOMES, PASSED, Ch
 from reports.rubric import Rubric
 from reports.terminal import verdict_lines
 
-RUBRIC = Rubric.parse('''
-[[section]]
-id = "2"
-title = "§2 Déploiement"
-[section.checks]
-zk = { points = 1, fr = "ZooKeeper répond" }
-broker = { points = 2, fr = "le broker répond" }
-topic = { points = 1, fr = "le topic conversation existe" }
-[[section]]
-id = "3.1"
-title = "§3.1 Vélos"
-[section.checks]
-producer = { points = 2, fr = "le producer envoie les stations" }
-[[section]]
-id = "3.2"
-title = "§3.2 Cluster et réplication"
-[section.checks]
-cluster = { points = 1, fr = "deux brokers enregistrés" }
-replication = { points = 1, fr = "les données survivent à l'arrêt d'un broker" }
-''')
+RUBRIC = Rubric.by_section({
+    "2": {"zk": 1, "broker": 2, "topic": 1},
+    "3.1": {"producer": 2},
+    "3.2": {"cluster": 1, "replication": 1},
+})
 STEPS = {"zk": "2.1.2", "broker": "2.1.3", "topic": "2.1.4", "producer": "3.1.2", "cluster": "3.2.1",
          "replication": "3.2.2"}
 NOT_SUBMITTED = "non rendu · not submitted: velib-get-stations.py not in handed/carol"
@@ -332,9 +317,9 @@ def test_a_student_whose_host_is_down_reads_one_french_line_per_section() -> Non
                             "topic": blocked_by("the broker"), "producer": PASSED,
                             "cluster": blocked_by("the broker"), "replication": blocked_by("the broker")})
     text = feedback(down, RUBRIC)
-    assert "§3.2 Cluster et réplication : bloqué — le broker ne répond pas (−5,00 pt)." in text
-    assert ("§2 Déploiement : −10,00 pt — ZooKeeper répond ; bloqué — ZooKeeper ne répond pas (1 vérification) ; "
-            "bloqué — le broker ne répond pas (1 vérification).") in text
+    assert "§3.2 Passage de Kafka en mode cluster : bloqué — le broker ne répond pas (−5,00 pt)." in text
+    assert ("§2 Déploiement de Kafka – ZooKeeper : −10,00 pt — titre de zk ; bloqué — ZooKeeper ne répond pas "
+            "(1 vérification) ; bloqué — le broker ne répond pas (1 vérification).") in text
     for english in ("blocked", "the broker", "needs", "passed", "failed", "title of"):
         assert english not in text, english
 
@@ -454,7 +439,7 @@ def test_a_graded_roster_writes_every_gradebook_the_way_the_tools_read_it(tmp_pa
     assert preflight_main([str(out / "moodle-partial.csv")]) == 0  # against the run's roster, by default
     moodle = moodle_import((out / "moodle-partial.csv").read_text(encoding="utf-8"), LMS_USERS, "idnumber")
     assert set(moodle) == {"105", "106", "101"}
-    section = "§3.1 Vélos en libre-service : producer, monitor, partitions"
+    section = "§3.1 Mode standalone : stations de vélos"
     assert all(text.startswith(f"Note : 0,00/20. {section} : non rendu (−") and "§4" in text and
                text.count("non rendu") == 2 for _, text in moodle.values())  # one phrase per section
     suites = {s.get("name"): s for s in ET.parse(out / "junit.xml").getroot()}

@@ -51,7 +51,7 @@ def test_the_mode_specific_checks_are_the_known_ones() -> None:
         "test_brokers_registered_with_the_quorum"}
 
 
-@pytest.mark.parametrize("rubric", [Rubric.load()], ids=["reports/rubric.toml"])
+@pytest.mark.parametrize("rubric", [Rubric.load()], ids=["the checks' own points"])
 def test_each_section_weighs_both_modes_alike(rubric: Rubric) -> None:
     points: dict[str, dict[str, float]] = defaultdict(lambda: {"zookeeper": 0.0, "kraft": 0.0})
     for name, function in _checks().items():

@@ -14,8 +14,8 @@ from hypothesis import strategies as st
 
 from fixtures.hosts.targets import TargetSpec
 from fixtures.plugin.rerun import rerun_command
-from fixtures.plugin.results import check_titles
 from fixtures.plugin.submissions import Submission
+from reports.catalogue import check_titles
 from reports.figures import NO_DATA, draw, lag_figure, leaders_figure, map_class
 from reports.html import code_spans, pass_rates, render_class, render_target
 from reports.results import FAILED, PASSED, TargetResults

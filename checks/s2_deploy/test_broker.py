@@ -18,7 +18,7 @@ from fixtures.plugin.verdict import expect, fail, needs, record_found
 from . import hints
 
 
-@pytest.mark.step("2.1.3")
+@pytest.mark.step("2.1.3", points=1)
 def test_broker_speaks_kafka(target: Target, health: TargetHealth) -> None:
     """The broker answers Kafka requests (ApiVersions, Metadata) on its port.
 
@@ -43,7 +43,7 @@ def test_broker_speaks_kafka(target: Target, health: TargetHealth) -> None:
          found=first.answer.data[:80] or "no answer")
 
 
-@pytest.mark.step("2.1.3")
+@pytest.mark.step("2.1.3", points=0.5)
 def test_broker_is_registered_in_zookeeper(zookeeper: ZooKeeperStatus, broker: KafkaStatus,
                                            check_timeout: float) -> None:
     """The broker is registered in ZooKeeper under /brokers/ids.
@@ -73,7 +73,7 @@ def test_broker_is_registered_in_zookeeper(zookeeper: ZooKeeperStatus, broker: K
            hints.BROKER_NOT_REGISTERED, expected=f"{expected_id} in /brokers/ids", found=ids)
 
 
-@pytest.mark.step("2.1.3")
+@pytest.mark.step("2.1.3", points=1)
 def test_broker_advertises_a_reachable_address(target: Target, broker: KafkaStatus, health: TargetHealth) -> None:
     """The broker advertises an address that clients on other machines can reach (not localhost).
 

@@ -20,7 +20,7 @@ PARTITIONS_AFTER_ALTER = 2
 MIN_RETENTION_MS = 3_600_000
 
 
-@pytest.mark.step("2.1.4")
+@pytest.mark.step("2.1.4", points=1)
 def test_conversation_topic_exists(admin: KafkaAdminClient) -> None:
     """The topic `conversation` exists.
 
@@ -28,7 +28,7 @@ def test_conversation_topic_exists(admin: KafkaAdminClient) -> None:
     topic_must_exist(admin, TOPIC, hints.TOPIC_MISSING.format(topic=TOPIC))
 
 
-@pytest.mark.step("2.1.6")
+@pytest.mark.step("2.1.6", points=1)
 def test_conversation_has_two_partitions(conversation: TopicFacts) -> None:
     """`conversation` has 2 partitions after `kafka-topics.sh --alter --partitions 2`.
 
@@ -36,7 +36,7 @@ def test_conversation_has_two_partitions(conversation: TopicFacts) -> None:
     partitions_must_be(conversation, PARTITIONS_AFTER_ALTER)
 
 
-@pytest.mark.step("2.1.4")
+@pytest.mark.step("2.1.4", points=0.5)
 def test_conversation_description_is_consistent(conversation: TopicFacts, health: TargetHealth) -> None:
     """Every partition of `conversation` has one replication factor, a live leader among its replicas, a full ISR.
 
@@ -63,7 +63,7 @@ def test_conversation_description_is_consistent(conversation: TopicFacts, health
              found=conversation.describe())
 
 
-@pytest.mark.step("2.1.6")
+@pytest.mark.step("2.1.6", points=0.5)
 def test_conversation_keeps_messages_from_the_beginning(admin: KafkaAdminClient, conversation: TopicFacts,
                                                         bootstrap: BrokerList, check_timeout: float) -> None:
     """`conversation` holds messages that a consumer can still read `--from-beginning` (retention).

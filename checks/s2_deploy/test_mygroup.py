@@ -17,7 +17,7 @@ from . import hints
 GROUP = "mygroup"
 
 
-@pytest.mark.step("2.1.6")
+@pytest.mark.step("2.1.6", points=1)
 def test_mygroup_exists(admin: KafkaAdminClient) -> None:
     """The consumer group `mygroup` exists (`kafka-consumer-groups.sh --list`).
 
@@ -31,7 +31,7 @@ def test_mygroup_exists(admin: KafkaAdminClient) -> None:
            found=found)
 
 
-@pytest.mark.step("2.1.6")
+@pytest.mark.step("2.1.6", points=1)
 def test_mygroup_has_committed_offsets_on_conversation(admin: KafkaAdminClient, conversation: TopicFacts) -> None:
     """`mygroup` committed offsets on `conversation` past the start (`kafka-consumer-groups.sh --describe`).
 
@@ -43,7 +43,7 @@ def test_mygroup_has_committed_offsets_on_conversation(admin: KafkaAdminClient, 
 # the grader's own topic, so it grades the student's *broker* (can it keep group offsets? e.g.
 # offsets.topic.replication.factor=3 on one broker cannot), which is a prerequisite of mygroup, not a result
 # of it. Blocking it until mygroup exists would hide the one check that explains why mygroup could not be made.
-@pytest.mark.step("2.1.6")
+@pytest.mark.step("2.1.6", points=1)
 def test_group_consumes_each_message_exactly_once(admin: KafkaAdminClient, bootstrap: BrokerList,
                                                   check_timeout: float, record_property) -> None:
     """A group resumes where it stopped: messages sent while its consumer was off arrive once, none twice.

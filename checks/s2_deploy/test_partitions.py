@@ -14,7 +14,7 @@ from fixtures.system.load import LoadMeter
 from . import hints
 
 
-@pytest.mark.step("2.1.6")
+@pytest.mark.step("2.1.6", points=1)
 def test_partitions_are_shared_by_two_consumers_of_a_group(admin: KafkaAdminClient, conversation: TopicFacts,
                                                             bootstrap: BrokerList, check_timeout: float,
                                                             record_property) -> None:

@@ -23,7 +23,9 @@ from fixtures.kafka.facts import controller_listener_problem
 from fixtures.plugin.verdict import expect, fail, record_found
 
 
-@pytest.mark.step("2.1.2")
+# Kafka 4 (KRaft): in place of the two ZooKeeper checks, the same points (each mode's checks are not applicable in
+# the other, so a KRaft student and a ZooKeeper student who both did everything get the same grade).
+@pytest.mark.step("2.1.2", points=1)
 def test_metadata_quorum_answers(health: TargetHealth, broker: KafkaStatus, record_property) -> None:
     """The KRaft metadata quorum answers DescribeQuorum with a leader, its voters caught up.
 
@@ -48,7 +50,7 @@ def test_metadata_quorum_answers(health: TargetHealth, broker: KafkaStatus, reco
            expected=f"every voter within {MAX_VOTER_LAG} records", found=lagging)
 
 
-@pytest.mark.step("2.1.3")
+@pytest.mark.step("2.1.3", points=0.5)
 def test_kraft_node_roles_and_listeners(quorum: QuorumStatus, broker: KafkaStatus) -> None:
     """The node on 9092 is a broker of the quorum, and clients are given its client listener, not the controller's.
 

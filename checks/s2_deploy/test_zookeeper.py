@@ -11,7 +11,7 @@ from fixtures.plugin.verdict import fail, record_found
 from . import hints
 
 
-@pytest.mark.step("2.1.2")
+@pytest.mark.step("2.1.2", points=1)
 def test_zookeeper_answers_on_its_port(health: TargetHealth, record_property) -> None:
     """ZooKeeper answers the four-letter word `srvr` on its client port.
 

@@ -89,7 +89,7 @@ def velib_sample(admin: KafkaAdminClient, velib_topic: TopicFacts, bootstrap: Br
 # ---------------------------------------------------------------- checks
 
 
-@pytest.mark.step("3.1.2")
+@pytest.mark.step("3.1.2", points=1)
 def test_velib_topic_exists(admin: KafkaAdminClient) -> None:
     """The topic `velib-stations` exists.
 
@@ -97,7 +97,7 @@ def test_velib_topic_exists(admin: KafkaAdminClient) -> None:
     topic_must_exist(admin, TOPIC, hints.VELIB_TOPIC_MISSING)
 
 
-@pytest.mark.step("3.1.4")
+@pytest.mark.step("3.1.4", points=1)
 def test_velib_topic_has_ten_partitions(velib_topic: TopicFacts) -> None:
     """`velib-stations` has 10 partitions after `kafka-topics.sh --alter --partitions 10`.
 
@@ -105,7 +105,7 @@ def test_velib_topic_has_ten_partitions(velib_topic: TopicFacts) -> None:
     partitions_must_be(velib_topic, PARTITIONS)
 
 
-@pytest.mark.step("3.1.2")
+@pytest.mark.step("3.1.2", points=1)
 def test_velib_records_are_station_json(velib_sample: Sample) -> None:
     """The records of `velib-stations` are stations' JSON with the fields the monitor reads.
 
@@ -125,7 +125,7 @@ def test_velib_records_are_station_json(velib_sample: Sample) -> None:
              found=examples)
 
 
-@pytest.mark.step("3.1.3")
+@pytest.mark.step("3.1.3", points=1)
 def test_velib_monitor_group_has_committed_offsets(admin: KafkaAdminClient, velib_topic: TopicFacts) -> None:
     """The group `velib-monitor-stations` committed offsets on `velib-stations` (and its lag is shown).
 
@@ -133,7 +133,7 @@ def test_velib_monitor_group_has_committed_offsets(admin: KafkaAdminClient, veli
     group_must_have_committed(admin, GROUP, velib_topic, hints.VELIB_GROUP, hints.VELIB_GROUP)
 
 
-@pytest.mark.step("3.1.4")
+@pytest.mark.step("3.1.4", points=2)
 def test_velib_each_station_is_in_one_partition(velib_topic: TopicFacts, velib_sample: Sample) -> None:
     """Records are keyed by station: each station in one partition, one key per station, most partitions used.
 

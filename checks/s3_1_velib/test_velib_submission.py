@@ -119,7 +119,7 @@ def _shown(text: str, key: str, lines: int = 8) -> str:
 # ---------------------------------------------------------------- checks
 
 
-@pytest.mark.step("3.1.2")
+@pytest.mark.step("3.1.2", points=1)
 def test_velib_submission_has_both_scripts(handed_in: Submission) -> None:
     """The submission holds `velib-get-stations.py` and `velib-monitor-stations.py`.
 
@@ -132,7 +132,7 @@ def test_velib_submission_has_both_scripts(handed_in: Submission) -> None:
            found=sorted(p.name for p in submission.folder.glob("*.py")) or "no .py file")
 
 
-@pytest.mark.step("3.1.2")
+@pytest.mark.step("3.1.2", points=1)
 def test_velib_api_key_is_not_written_in_the_scripts(scripts: Submission, producer_result: ProducerRun) -> None:
     """The API key is read from JCDECAUX_API_KEY, not written in the scripts.
 
@@ -148,7 +148,7 @@ def test_velib_api_key_is_not_written_in_the_scripts(scripts: Submission, produc
            hints.KEY_IN_CODE, expected=f"the key of {KEY_ENV}", found=f"{run.rejected} call(s) refused (HTTP 403)")
 
 
-@pytest.mark.step("3.1.2")
+@pytest.mark.step("3.1.2", points=1)
 def test_velib_producer_sends_one_record_per_station_per_poll(producer_result: ProducerRun,
                                                               velib_snapshots: list[Snapshot], velib_key: str) -> None:
     """The producer sends exactly one record per station to `velib-stations` for each answer of the API.
@@ -181,7 +181,7 @@ def test_velib_producer_sends_one_record_per_station_per_poll(producer_result: P
            found="; ".join(problems[:3]))
 
 
-@pytest.mark.step("3.1.4")
+@pytest.mark.step("3.1.4", points=2)
 def test_velib_producer_keys_records_by_station(producer_result: ProducerRun) -> None:
     """The producer keys its records by station: each station in one partition, one key per station, most
     of the 10 partitions used.
@@ -198,7 +198,7 @@ def test_velib_producer_keys_records_by_station(producer_result: ProducerRun) ->
         fail(reason, hint, expected=expected, found=found)
 
 
-@pytest.mark.step("3.1.3")
+@pytest.mark.step("3.1.3", points=1)
 @titled
 def test_velib_monitor_prints_the_expected_lines(monitor_result: MonitorRun, velib_snapshots: list[Snapshot],
                                                  velib_key: str) -> None:
@@ -220,7 +220,7 @@ def test_velib_monitor_prints_the_expected_lines(monitor_result: MonitorRun, vel
          or _shown(" ".join(monitor_result.stderr_tails), velib_key))
 
 
-@pytest.mark.step("3.1.3")
+@pytest.mark.step("3.1.3", points=1)
 def test_velib_monitor_survives_a_malformed_record(monitor_result: MonitorRun, velib_snapshots: list[Snapshot],
                                                    velib_key: str) -> None:
     """The monitor skips malformed records (not JSON, missing or mistyped fields) and keeps going.
@@ -239,7 +239,7 @@ def test_velib_monitor_survives_a_malformed_record(monitor_result: MonitorRun, v
            hints.MALFORMED, expected=f"{len(after)} lines for snapshot 1 sent again", found=f"{len(found)} line(s)")
 
 
-@pytest.mark.step("3.1.3")
+@pytest.mark.step("3.1.3", points=1)
 def test_velib_monitor_commits_offsets_in_its_group(monitor_result: MonitorRun,
                                                     velib_snapshots: list[Snapshot]) -> None:
     """The monitor commits its offsets in group `velib-monitor-stations` as it reads.
@@ -253,7 +253,7 @@ def test_velib_monitor_commits_offsets_in_its_group(monitor_result: MonitorRun,
            expected="committed offsets at the end of every partition", found=f"lag {behind}")
 
 
-@pytest.mark.step("3.1.4")
+@pytest.mark.step("3.1.4", points=1)
 def test_velib_two_monitors_never_report_the_same_station(monitor_result: MonitorRun) -> None:
     """Two monitor instances are both active members of the group, both print, and never the same station.
 
@@ -279,7 +279,7 @@ def test_velib_two_monitors_never_report_the_same_station(monitor_result: Monito
            found=", ".join(f"{address} ({contract})" for contract, address in sorted(both)[:3]))
 
 
-@pytest.mark.step("3.1.2")
+@pytest.mark.step("3.1.2", points=1)
 def test_velib_api_key_is_never_printed(producer_result: ProducerRun, monitor_result: MonitorRun,
                                         velib_key: str) -> None:
     """Neither script prints the API key (or a URL holding it).
@@ -294,7 +294,7 @@ def test_velib_api_key_is_never_printed(producer_result: ProducerRun, monitor_re
                if velib_key in line), velib_key, 2))
 
 
-@pytest.mark.step("3.1.2")
+@pytest.mark.step("3.1.2", points=0.5)
 def test_velib_producer_stays_in_its_sandbox(producer_result: ProducerRun, velib_key: str, record_property) -> None:
     """The producer stays in its sandbox: nothing it tried was refused, no limit reached.
 
@@ -302,7 +302,7 @@ def test_velib_producer_stays_in_its_sandbox(producer_result: ProducerRun, velib
     _within_sandbox("the producer", producer_result.sandbox, velib_key, record_property)
 
 
-@pytest.mark.step("3.1.3")
+@pytest.mark.step("3.1.3", points=0.5)
 def test_velib_monitor_stays_in_its_sandbox(monitor_result: MonitorRun, velib_key: str, record_property) -> None:
     """The monitor stays in its sandbox: nothing it tried was refused, no limit reached.
 

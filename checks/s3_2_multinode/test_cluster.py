@@ -31,7 +31,7 @@ def replicated_topic(admin: KafkaAdminClient) -> TopicFacts:
                                         "--topic velib-stations")
 
 
-@pytest.mark.step("3.2.1")
+@pytest.mark.step("3.2.1", points=1)
 def test_cluster_has_at_least_two_brokers(health: TargetHealth, broker: KafkaStatus) -> None:
     """At least two brokers are registered in the cluster (the second one from server1.properties).
 
@@ -49,7 +49,7 @@ def test_cluster_has_at_least_two_brokers(health: TargetHealth, broker: KafkaSta
     fail(reason, hints.SECOND_BROKER_MISSING, expected=f">= {MIN_BROKERS} brokers", found=ids)
 
 
-@pytest.mark.step("3.2.2")
+@pytest.mark.step("3.2.2", points=1)
 def test_cluster_velib_stations_is_replicated(replicated_topic: TopicFacts) -> None:
     """`velib-stations` has 10 partitions and a replication factor of at least 2.
 
@@ -62,7 +62,7 @@ def test_cluster_velib_stations_is_replicated(replicated_topic: TopicFacts) -> N
            found=f"{replicated_topic.partition_count} partitions, replication factor {factors}")
 
 
-@pytest.mark.step("3.2.2")
+@pytest.mark.step("3.2.2", points=1)
 def test_cluster_leaders_are_spread(replicated_topic: TopicFacts, admin: KafkaAdminClient) -> None:
     """Each broker holding replicas leads about its share of the partitions (half each with two brokers).
 
@@ -94,7 +94,7 @@ def fair_share(partitions: int, brokers: int) -> int:
     return max(partitions // brokers - 1, 1)
 
 
-@pytest.mark.step("3.2.2")
+@pytest.mark.step("3.2.2", points=1)
 def test_cluster_in_sync_replicas_are_full(replicated_topic: TopicFacts) -> None:
     """Every partition of `velib-stations` has all its replicas in sync (ISR = replicas).
 

@@ -27,7 +27,7 @@ from reports.figures import leaders_figure, timeline_figure
 
 
 @pytest.mark.destructive
-@pytest.mark.step("3.2.2")
+@pytest.mark.step("3.2.2", points=1)
 def test_replication_survives_a_broker_shutdown(target: Target, health: TargetHealth, admin: KafkaAdminClient,
                                                 reachable_broker: KafkaStatus, broker_control: BrokerControl,
                                                 journal: Journal, check_timeout: float,

@@ -121,7 +121,7 @@ def _fail_on(problems: list[str], hint: Hint, expected: str) -> None:
 # ---------------------------------------------------------------- checks
 
 
-@pytest.mark.step("4.2")
+@pytest.mark.step("4.2", points=1)
 def test_spark_script_finishes(spark_run: SubmissionRun) -> None:
     """The Spark script runs to its end within the timeout, without error.
 
@@ -135,7 +135,7 @@ def test_spark_script_finishes(spark_run: SubmissionRun) -> None:
              found=spark_run.output_tail(20))
 
 
-@pytest.mark.step("4.2")
+@pytest.mark.step("4.2", points=1)
 def test_spark_parsed_schema_has_the_lab_types(spark_outputs: RunOutputs) -> None:
     """The parsed rides and fares have the lab's column names and types.
 
@@ -145,7 +145,7 @@ def test_spark_parsed_schema_has_the_lab_types(spark_outputs: RunOutputs) -> Non
     _fail_on(problems, hints.SPARK_SCHEMA, "the columns of taxiRidesSchema and taxiFaresSchema")
 
 
-@pytest.mark.step("4.2")
+@pytest.mark.step("4.2", points=1)
 def test_spark_parsed_values_match_the_lines(spark_outputs: RunOutputs,
                                              spark_expected: Expected) -> None:
     """Every parsed ride and fare holds the values of its line, each in the right column.
@@ -158,7 +158,7 @@ def test_spark_parsed_values_match_the_lines(spark_outputs: RunOutputs,
     _fail_on(problems, hints.SPARK_VALUES, f"{len(spark_expected.rides)} rides and {len(spark_expected.fares)} fares")
 
 
-@pytest.mark.step("4.4")
+@pytest.mark.step("4.4", points=1)
 def test_spark_cleaning_keeps_end_events_inside_new_york(spark_outputs: RunOutputs,
                                                          spark_expected: Expected) -> None:
     """Cleaning leaves no START event and no point outside the New York box, and drops nothing else.
@@ -171,7 +171,7 @@ def test_spark_cleaning_keeps_end_events_inside_new_york(spark_outputs: RunOutpu
              f"{len(spark_expected.cleaned)} END events inside the box")
 
 
-@pytest.mark.step("4.5")
+@pytest.mark.step("4.5", points=1)
 def test_spark_join_equals_the_oracle(spark_outputs: RunOutputs, spark_expected: Expected) -> None:
     """The stream-stream join gives the oracle's rows: same rides, fares and tips, none outside the time window.
 
@@ -182,7 +182,7 @@ def test_spark_join_equals_the_oracle(spark_outputs: RunOutputs, spark_expected:
     _fail_on(verify.join_problems(joined, spark_expected), hints.SPARK_JOIN, f"{len(spark_expected.joined)} rows")
 
 
-@pytest.mark.step("4.5")
+@pytest.mark.step("4.5", points=1)
 def test_spark_join_has_watermarks_and_bounded_state(spark_outputs: RunOutputs) -> None:
     """The join has a watermark on each side and Spark can drop its state (plan and progress figures).
 
@@ -193,7 +193,7 @@ def test_spark_join_has_watermarks_and_bounded_state(spark_outputs: RunOutputs) 
              "state cleanup [ left value predicate: …, right value predicate: … ]")
 
 
-@pytest.mark.step("4.5")
+@pytest.mark.step("4.5", points=1)
 def test_spark_tips_per_zone_match_the_oracle(spark_outputs: RunOutputs,
                                               spark_expected: Expected) -> None:
     """Tips per Manhattan taxi zone of pickup and 15-minute window (all payments and card only) match the oracle.

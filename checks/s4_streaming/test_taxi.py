@@ -67,7 +67,7 @@ def _count_or_fail(admin: KafkaAdminClient, topic: str, file: str, allowed: dict
          hint.format(topic=topic, file=file), expected=want, found=found.records)
 
 
-@pytest.mark.step("4.1")
+@pytest.mark.step("4.1", points=1)
 @titled
 def test_taxirides_holds_the_ride_file(admin: KafkaAdminClient) -> None:
     """`taxirides` holds every line of {ride_files} once.
@@ -77,7 +77,7 @@ def test_taxirides_holds_the_ride_file(admin: KafkaAdminClient) -> None:
     _count_or_fail(admin, RIDES_TOPIC, files[0].name, _counts(files, RIDE))
 
 
-@pytest.mark.step("4.1")
+@pytest.mark.step("4.1", points=1)
 @titled
 def test_taxifares_holds_the_fare_file(admin: KafkaAdminClient) -> None:
     """`taxifares` holds every line of {fare_file} once.
@@ -155,7 +155,7 @@ def _records_are_lines(admin: KafkaAdminClient, bootstrap: BrokerList, timeout_s
              expected=f"lines of {' or '.join(f.name for f in files)}, as is", found=repr(value[:120]))
 
 
-@pytest.mark.step("4.1")
+@pytest.mark.step("4.1", points=1)
 @titled
 def test_taxirides_records_are_ride_lines(admin: KafkaAdminClient, bootstrap: BrokerList, check_timeout: float) -> None:
     """Records of `taxirides`, sampled to the last, are ride lines of {ride_files}, as is.
@@ -165,7 +165,7 @@ def test_taxirides_records_are_ride_lines(admin: KafkaAdminClient, bootstrap: Br
     _records_are_lines(admin, bootstrap, check_timeout, RIDES_TOPIC, count_ride_files(), RIDE, parse_ride)
 
 
-@pytest.mark.step("4.1")
+@pytest.mark.step("4.1", points=1)
 @titled
 def test_taxifares_records_are_fare_lines(admin: KafkaAdminClient, bootstrap: BrokerList, check_timeout: float) -> None:
     """Records of `taxifares`, sampled to the last, are fare lines of {fare_file}, as is.

@@ -8,11 +8,9 @@ figures hold the shapes a real run records: §3.2's trial on two brokers, the la
 
 from __future__ import annotations
 
-import ast
 from pathlib import Path
 
-from fixtures.plugin.results import check_titles
-from fixtures.system.paths import REPO
+from reports.catalogue import catalogue
 from reports.figures import lag_figure, leaders_figure, timeline_figure
 from reports.results import BLOCKED, FAILED, NOT_EVALUATED, PASSED, CheckResult, TargetResults
 
@@ -32,14 +30,7 @@ TIMELINE = [("stop", "arrêt du broker", "broker stop", 4.1, "before"),
 
 def lab_checks() -> list[tuple[str, str, str, str | None]]:
     """(name, step, English title, French title) of every check in checks/, in file order."""
-    found = []
-    for path in sorted((REPO / "checks").rglob("test_*.py")):
-        for node in ast.walk(ast.parse(path.read_text())):
-            if isinstance(node, ast.FunctionDef) and node.name.startswith("test_"):
-                step = next((d.args[0].value for d in node.decorator_list if isinstance(d, ast.Call)
-                             and getattr(d.func, "attr", "") == "step"), "")
-                found.append((node.name, step, *check_titles(ast.get_docstring(node), node.name)))
-    return found
+    return [(c.name, c.step, c.title, c.title_fr) for c in catalogue()]
 
 
 def full_report(target: str = "alice", with_map: bool = True) -> TargetResults:
