@@ -238,9 +238,13 @@ def test_a_single_broker_fails_and_the_survival_check_is_skipped(cluster, admin,
         run = run_checks(*grade_args(cluster, grader_env), "-k", "cluster or replication")
     finally:
         control.start(1, 30)
-    # velib-stations at replication factor 1, its leaders all on broker 0; each ISR still names its one replica
-    exact(run, {TWO_BROKERS, REPLICATED, SPREAD}, {SURVIVAL})
+    # velib-stations at replication factor 1 over both brokers: broker 1's partitions have no leader, yet each ISR
+    # still names its one (dead) replica, as ZooKeeper keeps the last ISR. Once seen passing: "ISR = replicas" is
+    # not "in sync". It fails, as with a replication factor of 2 and a broker down (the test above): the offline
+    # partitions are a fact of the student's topic, read from its metadata, not a step the check could not reach.
+    exact(run, {TWO_BROKERS, REPLICATED, SPREAD, IN_SYNC}, {SURVIVAL})
     assert "not running" in run.reason("test_cluster_has_at_least_two_brokers")
+    assert "no live leader" in run.reason(IN_SYNC) and "alive [0]" in run.reason(IN_SYNC), run.reason(IN_SYNC)
     assert "needs a second broker" in run.reason(SURVIVAL)
 
 

@@ -28,9 +28,10 @@ LEADERS_NOT_SPREAD = Hint(
 )
 ISR_NOT_FULL = Hint(
     "Des replicas ne sont pas synchronisés : un broker est arrêté ou en retard. Démarrez-le et attendez que "
-    "`kafka-topics.sh --describe --under-replicated-partitions` n'affiche plus rien.",
+    "`kafka-topics.sh --describe --under-replicated-partitions` et `--unavailable-partitions` n'affichent plus "
+    "rien.",
     "Some replicas are out of sync: a broker is down or lagging. Start it and wait until "
-    "`kafka-topics.sh --describe --under-replicated-partitions` prints nothing.",
+    "`kafka-topics.sh --describe --under-replicated-partitions` and `--unavailable-partitions` print nothing.",
 )
 SURVIVAL_LOST = Hint(
     "Avec un facteur de réplication 1, les données d'un broker arrêté sont indisponibles : recréez "

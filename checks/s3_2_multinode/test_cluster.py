@@ -17,7 +17,7 @@ from fixtures.kafka.facts import TopicFacts, broker_configs
 from fixtures.plugin.verdict import expect, fail, needs, record_found
 
 from . import hints
-from .brokers import MIN_BROKERS, registered_ids
+from .brokers import MIN_BROKERS, out_of_sync, registered_ids
 
 TOPIC = "velib-stations"
 PARTITIONS = 10
@@ -95,11 +95,14 @@ def fair_share(partitions: int, brokers: int) -> int:
 
 
 @pytest.mark.step("3.2.2", points=1)
-def test_cluster_in_sync_replicas_are_full(replicated_topic: TopicFacts) -> None:
-    """Every partition of `velib-stations` has all its replicas in sync (ISR = replicas).
+def test_cluster_in_sync_replicas_are_full(replicated_topic: TopicFacts, health: TargetHealth) -> None:
+    """Every partition of `velib-stations` has a live leader and all its replicas in sync (ISR = replicas, alive).
 
-    FR: Chaque partition de `velib-stations` a toutes ses répliques synchronisées (ISR = répliques)."""
-    lagging = {p.partition: (p.replicas, p.isr) for p in replicated_topic.partitions if set(p.isr) != set(p.replicas)}
-    record_found(f"{len(lagging)} under-replicated partition(s)")
-    expect(not lagging, f"partitions {sorted(lagging)} of {TOPIC} are under-replicated "
-           f"(replicas, ISR: {lagging})", hints.ISR_NOT_FULL, expected="ISR = replicas", found=lagging)
+    FR: Chaque partition de `velib-stations` a un leader vivant et toutes ses répliques synchronisées (ISR =
+    répliques, vivantes)."""
+    live = registered_ids(health)
+    lagging = out_of_sync(replicated_topic.partitions, live)
+    record_found(f"{len(lagging)} partition(s) not in sync; brokers alive {live}")
+    expect(not lagging, f"partitions {sorted(lagging)} of {TOPIC} are under-replicated or offline "
+           f"(brokers alive {live}): " + "; ".join(f"{p}: {why}" for p, why in sorted(lagging.items())),
+           hints.ISR_NOT_FULL, expected="a live leader and ISR = replicas, every one alive", found=lagging)
