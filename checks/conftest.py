@@ -7,7 +7,9 @@ The check that grades the step itself (e.g. ``test_broker_speaks_kafka``) is the
 
 A wrong ``advertised.listeners`` blocks nothing but the checks that judge the student's own clients
 (``reachable_broker``): the grader's clients (``admin``, ``bootstrap``) carry routes to the bootstrap
-addresses that answered (fixtures.kafka.clients), so topics, groups and partitions are still graded.
+addresses that answered (fixtures.kafka.clients), so topics, groups and partitions are still graded. The one
+exception is a KRaft broker advertising its CONTROLLER listener (``bootstrap``): that port is reachable but serves
+no client API, so the checks through a client are blocked by the roles check that fails on it.
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ from fixtures.kafka.facts import (
     TopicFacts,
     advertised_problem,
     cleanup_grader_objects,
+    controller_listener_problem,
     grader_routes,
     metadata_problem,
 )
@@ -74,6 +77,13 @@ def bootstrap(target: Target, broker: KafkaStatus, health: TargetHealth) -> Brok
     problem = metadata_problem(broker)
     if problem:
         needs("a broker whose metadata names itself", problem)
+    # Under KRaft a broker advertising its CONTROLLER listener sends every client (the grader's too) to a port
+    # that serves the quorum's APIs only: no route helps, as the address is reachable but not a broker's. Every
+    # check through a client is blocked by the check that judges it, rather than failed (or charged to the
+    # grader) by clients that get "does not support MetadataRequest".
+    problem = controller_listener_problem(broker, health.quorum) if health.kraft else None
+    if problem:
+        needs("a broker advertising its client listener", f"{problem} (test_kraft_node_roles_and_listeners)")
     return BrokerList(b.endpoint for b in health.live_brokers()).routed(grader_routes(target, health))
 
 
