@@ -317,6 +317,10 @@ def test_a_grader_killed_mid_check_is_restored_by_the_next_start(cluster, admin,
     assert Journal(grader_env).orphans(), "the dead grader's entry must be left in the journal"
     run = run_checks(*grade_args(cluster, grader_env), "-k", "at_least_two_brokers")
     assert f"kafkalab journal: restored (started again) broker {victim}" in run.output
+    # The restored broker is awaited back in the metadata before any check runs: a grader-side delay (the broker
+    # still starting) must not cost a point (once seen: the two-brokers check found one broker).
+    exact(run, set(), among={TWO_BROKERS})
+    assert "back in the metadata on" in run.output and "NOT back" not in run.output, run.output[-3000:]
     assert control.is_running(victim)
     assert Journal(grader_env).entries() == []
 

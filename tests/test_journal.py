@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
+import socket
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 from fixtures.control.embedded import EmbeddedControl
-from fixtures.control.journal import Journal
+from fixtures.control.journal import Journal, _await_back
 
 
 class _Cluster:
@@ -45,3 +47,14 @@ def test_a_live_graders_entry_is_left_alone_and_a_dead_ones_is_replayed(tmp_path
     assert [e["id"] for e in journal.entries()] == [mine]
     journal.done(mine)
     assert journal.entries() == []
+
+
+def test_a_restored_broker_that_never_comes_back_is_said_and_bounded(tmp_path: Path) -> None:
+    """The replay awaits the restored broker back in the metadata, within its bound, and says when it is not."""
+    with socket.socket() as free:
+        free.bind(("127.0.0.1", 0))
+        port = free.getsockname()[1]  # closed once the with-block ends: nothing answers there
+    started = time.monotonic()
+    said = _await_back({"address": f"127.0.0.1:{port}", "node_id": 1}, timeout=2.0)
+    assert "NOT back in the metadata" in said and time.monotonic() - started < 10
+    assert "not awaited" in _await_back(None, timeout=2.0)
