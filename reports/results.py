@@ -13,6 +13,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from reports.secrets import mask_secrets
 from reports.steps import step_key
 
 # 2: four outcome states (passed, failed, blocked, not_evaluated), blocked_by, harness_error;
@@ -33,16 +34,7 @@ OUTCOMES = (PASSED, FAILED, BLOCKED, NOT_EVALUATED)
 OUTCOME_LABELS = {PASSED: ("réussi", "passed"), FAILED: ("échoué", "failed"), BLOCKED: ("bloqué", "blocked"),
                   NOT_EVALUATED: ("non évalué", "not evaluated")}
 COUNTED = (PASSED, FAILED, BLOCKED)
-# A secret never reaches a report: values of these names are masked wherever they appear (``apiKey=…`` in a
-# URL, ``password: …``, ``API_KEY = "…"`` in a script, ``"token": "…"`` in JSON), and so is a private key block.
-_SECRET = re.compile(r"(?i)(api[_-]?key|apikey|password|passwd|secret|token)([\"']?\s*[=:]\s*[\"']?)([^\s&\"',;]+)")
-_PRIVATE_KEY = re.compile(r"-----BEGIN ([A-Z0-9 ]*)PRIVATE KEY-----.*?(?:-----END [A-Z0-9 ]*PRIVATE KEY-----|\Z)",
-                          re.DOTALL)
-MASK = "***"
-# Secrets the grader holds (the API key it drew for the run): masked wherever they appear, named or not.
-_KNOWN_SECRETS: set[str] = set()
-_SHORTEST_KNOWN_SECRET = 8  # a shorter value would mask ordinary words
-
+# A secret never reaches a report: ``safe_text`` masks with reports/secrets.py, the one mask.
 # What a terminal acts on instead of showing: ANSI escape sequences (CSI ``ESC [ … final``, OSC ``ESC ] … BEL``
 # or ``ESC \``, two-character ``ESC x``, the 8-bit CSI), then every remaining C0/C1 control character and DEL,
 # the bidirectional overrides and isolates (a file name that reads backwards), the zero-width spaces and the
@@ -55,21 +47,6 @@ _CONTROLS_ONE_LINE = re.compile(f"[\x00-\x1f\x7f-\x9f{_BIDI_AND_SEPARATORS}]")
 
 # Schema 1's states, read from older files: a skip was a blocked check, an error the harness's.
 _LEGACY_OUTCOMES = {"skipped": BLOCKED, "error": NOT_EVALUATED}
-
-
-def add_secret(value: str) -> None:
-    """A secret of the grader's (an API key it drew): from now on masked in every result, log and export."""
-    if value and len(value) >= _SHORTEST_KNOWN_SECRET:
-        _KNOWN_SECRETS.add(value)
-
-
-def mask_secrets(text: str) -> str:
-    """Every named secret's value, private key block and secret the grader holds replaced by ``***``.
-    Idempotent: masking masked text changes nothing."""
-    text = _PRIVATE_KEY.sub(lambda m: f"[{m.group(1)}private key {MASK}]", text)
-    for secret in sorted(_KNOWN_SECRETS, key=len, reverse=True):
-        text = text.replace(secret, MASK)
-    return _SECRET.sub(lambda m: f"{m.group(1)}{m.group(2)}{MASK}", text)
 
 
 def clean_text(text: str, multiline: bool = True) -> str:

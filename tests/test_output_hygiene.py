@@ -1,9 +1,9 @@
 """Output hygiene (issue 15): what a student controls reaches no terminal or text export with its control
 characters, and no secret reaches any report, export, junit.xml or the terminal.
 
-Properties of the one sanitiser (``reports.results.clean_text`` / ``mask_secrets``), then a real grading run on
-an embedded cluster where the student's consumer group ids hold a screen-clearing escape, a bidi override and a
-named secret: pytest's output and every file under ``--report-dir`` are read back.
+Properties of the one sanitiser (``reports.results.clean_text`` / ``reports.secrets.mask_secrets``), then a real
+grading run on an embedded cluster where the student's consumer group ids hold a screen-clearing escape, a bidi
+override and a named secret: pytest's output and every file under ``--report-dir`` are read back.
 """
 
 from __future__ import annotations
@@ -24,8 +24,8 @@ from fixtures.kafka import clients
 from fixtures.kafka.cluster import EmbeddedCluster
 from fixtures.plugin.results import SafeTerminal, _safe_report
 from fixtures.system.wait import wait_until
-from reports import results
-from reports.results import CheckResult, add_secret, clean_text, mask_secrets, safe_text
+from reports.results import CheckResult, clean_text, safe_text
+from reports.secrets import add_secret, forget_secret, mask_secrets
 
 from .conftest import GradeRun, grade
 
@@ -74,7 +74,7 @@ def test_a_secret_the_grader_holds_is_masked_anywhere(text: str, key: str) -> No
     try:
         assert key not in safe_text(text[: len(text) // 2] + key + text[len(text) // 2:])
     finally:
-        results._KNOWN_SECRETS.discard(key)  # noqa: SLF001 - the set is the process's: leave it as it was
+        forget_secret(key)  # the set is the process's: leave it as it was
 
 
 def test_a_private_key_block_is_masked_even_cut_short() -> None:

@@ -33,7 +33,7 @@ from checks.s3_1_velib.runs import (
     monitor_run,
     producer_run,
 )
-from checks.s3_1_velib.submission import KEY_ENV, hard_coded_keys, redact
+from checks.s3_1_velib.submission import KEY_ENV, hard_coded_keys
 from fixtures.jcdecaux import make_api_key
 from fixtures.jcdecaux.snapshots import Snapshot, load_snapshots
 from fixtures.kafka import clients
@@ -42,7 +42,7 @@ from fixtures.plugin.submissions import VELIB, VELIB_FILES, Submission
 from fixtures.plugin.verdict import expect, fail, needs, not_evaluated, not_submitted, record_found
 from fixtures.sandbox import SandboxReport
 from fixtures.titles import titled
-from reports.results import add_secret
+from reports.secrets import add_secret, mask_secrets
 
 from . import hints
 
@@ -113,7 +113,7 @@ def monitor_result(scripts: Submission, velib_lab: Lab, producer_result: Produce
 
 def _shown(text: str, key: str, lines: int = 8) -> str:
     """The end of a script's output, fit for a report: the key masked, a few lines only."""
-    return "\n".join(redact(text, key).strip().splitlines()[-lines:])
+    return "\n".join(mask_secrets(text, key).strip().splitlines()[-lines:])
 
 
 # ---------------------------------------------------------------- checks
@@ -216,7 +216,7 @@ def test_velib_monitor_prints_the_expected_lines(monitor_result: MonitorRun, vel
     diff = list(difflib.unified_diff(_flatten(want), _flatten(got), "expected (oracle)", "printed", lineterm="", n=1))
     fail(f"the monitor printed {len(found)} line(s), {len(expected)} expected, not the same", hints.MONITOR_LINES,
          expected=f"{len(expected)} lines (per station, in order)",
-         found=redact("\n".join(diff[:DIFF_LINES]) + ("\n…" if len(diff) > DIFF_LINES else ""), velib_key)
+         found=mask_secrets("\n".join(diff[:DIFF_LINES]) + ("\n…" if len(diff) > DIFF_LINES else ""), velib_key)
          or _shown(" ".join(monitor_result.stderr_tails), velib_key))
 
 
@@ -322,15 +322,15 @@ def _within_sandbox(who: str, reports: list[SandboxReport], key: str, record_pro
     refused = [r for r in reports if r.refused_anything]
     if refused:
         what = "; ".join(dict.fromkeys(r.summary().split(" | protections missing")[0] for r in refused))
-        fail(f"the sandbox refused {who}: {redact(what, key)}", hints.SANDBOX,
+        fail(f"the sandbox refused {who}: {mask_secrets(what, key)}", hints.SANDBOX,
              expected="no access outside its folder, the broker and the API; no limit reached",
-             found=redact(what, key))
+             found=mask_secrets(what, key))
     # Nothing refused, but the grader could not tell (issue 24: it stopped the script while starved) or could
     # not protect (issue 27: no root, no bubblewrap): not evaluated, with the figures, never passed.
     unjudged = [u for r in reports for u in r.unjudged]
     if unjudged:
         not_evaluated(f"the grader stopped {who} while overloaded / le correcteur était surchargé pendant "
-                      f"l'arrêt : {redact('; '.join(unjudged), key)}")
+                      f"l'arrêt : {mask_secrets('; '.join(unjudged), key)}")
     if missing:
         not_evaluated(f"the grader could not sandbox {who} / le correcteur n'a pas pu isoler le script : "
                       f"protections missing / protections absentes : {', '.join(missing)}")
