@@ -37,6 +37,7 @@ from checks.s3_1_velib.submission import KEY_ENV, hard_coded_keys
 from fixtures.jcdecaux import make_api_key
 from fixtures.jcdecaux.snapshots import Snapshot, load_snapshots
 from fixtures.kafka import clients
+from fixtures.kafka.facts import lag
 from fixtures.plugin.grader_cluster import velib_runs_lock
 from fixtures.plugin.submissions import VELIB, VELIB_FILES, Submission
 from fixtures.plugin.verdict import expect, fail, needs, not_evaluated, not_submitted, record_found
@@ -246,7 +247,7 @@ def test_velib_monitor_commits_offsets_in_its_group(monitor_result: MonitorRun,
 
     FR: Le moniteur valide ses offsets dans le groupe `velib-monitor-stations` au fil de sa lecture."""
     done, ends = monitor_result.committed, monitor_result.ends
-    behind = {p: end - done.get(p, 0) for p, end in sorted(ends.items()) if done.get(p, 0) < end}
+    behind = lag(ends, done)
     record_found(f"lag per partition after the {len(velib_snapshots)} snapshots: {behind or 'none'}")
     expect(not behind, f"group {GROUP!r} did not commit what its monitors read ({sum(behind.values())} record(s) "
                        f"behind on {len(behind)} partition(s))", hints.GROUP_OFFSETS,

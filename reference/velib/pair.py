@@ -22,13 +22,12 @@ import urllib.request
 from fixtures.hosts.net import Endpoint
 from fixtures.jcdecaux import JCDecauxStandIn
 from fixtures.kafka import clients
-from fixtures.kafka.facts import describe_topic, end_offsets, group_offsets
 from fixtures.runtime import KafkaRuntime
 from fixtures.system.wait import wait_until
 from reference.cli import play_main
 from reference.s2 import LabShell, Transcript
 
-from .play import MONITOR, PARTITIONS, RUN_TIMEOUT_S, _env, _produce
+from .play import MONITOR, PARTITIONS, RUN_TIMEOUT_S, _env, _produce, group_caught_up
 
 POLLS = 4
 # Without a key kafka-python 3 (KIP-480 sticky partitioner) sends each poll's batch to one partition: with 4 polls
@@ -64,16 +63,6 @@ def _members(broker: Endpoint, group: str) -> int:
         admin.close()
 
 
-def _caught_up(broker: Endpoint, topic: str, group: str) -> bool:
-    admin = clients.admin([str(broker)])
-    try:
-        facts = describe_topic(admin, topic)
-        ends, done = end_offsets(admin, facts), group_offsets(admin, group, topic)
-        return all(done.get(p, 0) >= end for p, end in ends.items())
-    finally:
-        admin.close()
-
-
 def stations_of(output: str) -> set[str]:
     return {m["station"] for m in map(LINE.match, output.splitlines()) if m}
 
@@ -95,7 +84,8 @@ def side_by_side(sh: LabShell, api: JCDecauxStandIn, key: str, keyed: bool) -> t
             out = _produce_without_key(api, key, broker, topic, UNKEYED_POLLS)
             shown = f"python velib-get-stations-du-tp.py   # the lab's producer, no key, {UNKEYED_POLLS} polls"
             sh.transcript.add(shown, out)
-        wait_until(lambda: _caught_up(broker, topic, group), RUN_TIMEOUT_S, f"group {group} to commit everything")
+        wait_until(lambda: group_caught_up([str(broker)], topic, group), RUN_TIMEOUT_S,
+                   f"group {group} to commit everything")
         outputs = []
         for proc in procs:
             proc.send_signal(signal.SIGTERM)

@@ -20,7 +20,7 @@ from pathlib import Path
 from fixtures.hosts.net import Endpoint
 from fixtures.jcdecaux import JCDecauxStandIn, make_api_key
 from fixtures.kafka import clients
-from fixtures.kafka.facts import describe_topic, end_offsets, group_offsets
+from fixtures.kafka.facts import caught_up
 from fixtures.runtime import KafkaRuntime
 from fixtures.system.wait import wait_until
 from reference.cli import play_main
@@ -53,14 +53,12 @@ def _produce(transcript: Transcript, api: JCDecauxStandIn, key: str, broker: End
         raise RuntimeError(f"the reference producer exited with {done.returncode}:\n{done.stderr}")
 
 
-def _caught_up(bootstrap: list[str]) -> bool:
+def group_caught_up(bootstrap: list[str], topic: str = TOPIC, group: str = GROUP) -> bool:
+    """``facts.caught_up`` with an admin client of its own: §3.2 restarts a broker while the monitor runs, and a
+    client kept across polls may still name the stopped one."""
     admin = clients.admin(bootstrap)
     try:
-        facts = describe_topic(admin, TOPIC)
-        if facts is None:
-            return False
-        ends, done = end_offsets(admin, facts), group_offsets(admin, GROUP, TOPIC)
-        return all(done.get(p, 0) >= end for p, end in ends.items())
+        return caught_up(admin, group, topic)
     finally:
         admin.close()
 
@@ -72,7 +70,7 @@ def run_monitor(transcript: Transcript, bootstrap: list[str], require_lines: boo
     proc = subprocess.Popen([sys.executable, str(MONITOR), *args], env=_env(), stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, text=True)
     try:
-        wait_until(lambda: proc.poll() is None and _caught_up(bootstrap), RUN_TIMEOUT_S,
+        wait_until(lambda: proc.poll() is None and group_caught_up(bootstrap), RUN_TIMEOUT_S,
                    f"group {GROUP} to commit every offset of {TOPIC}")
         proc.send_signal(signal.SIGTERM)  # what Ctrl-C does: a clean stop
         out, err = proc.communicate(timeout=30)

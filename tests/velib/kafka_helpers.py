@@ -1,14 +1,14 @@
-"""Small Kafka helpers for the velib tests: topics, reading a whole topic back, a group's lag."""
+"""Small Kafka helpers for the velib tests: topics, reading a whole topic back (a group's lag: fixtures.kafka.facts)."""
 
 from __future__ import annotations
 
 import time
 
 from kafka import KafkaAdminClient, KafkaConsumer, TopicPartition
-from kafka.admin import NewTopic, OffsetSpec
+from kafka.admin import NewTopic
 from kafka.consumer.fetcher import ConsumerRecord
 
-from fixtures.kafka import clients
+from fixtures.kafka import clients, facts
 from fixtures.system.wait import wait_until
 
 TIMEOUT_S = 30.0
@@ -25,32 +25,14 @@ def create_topic(admin: KafkaAdminClient, topic: str, partitions: int) -> None:
     wait_until(ready, TIMEOUT_S, f"topic {topic} to have a leader for its {partitions} partitions")
 
 
-def partitions_of(admin: KafkaAdminClient, topic: str) -> list[TopicPartition]:
-    (described,) = admin.describe_topics([topic])
-    return [TopicPartition(topic, p["partition_index"]) for p in described["partitions"]]
-
-
 def end_offsets(admin: KafkaAdminClient, topic: str) -> dict[int, int]:
-    answer = admin.list_partition_offsets({tp: OffsetSpec.LATEST for tp in partitions_of(admin, topic)})
-    return {tp.partition: found.offset for tp, found in answer.items()}
-
-
-def committed(admin: KafkaAdminClient, group: str, topic: str) -> dict[int, int]:
-    offsets = admin.list_group_offsets(group).get(group, {})
-    return {tp.partition: meta.offset for tp, meta in offsets.items()
-            if tp.topic == topic and meta.offset >= 0}
-
-
-def lag(admin: KafkaAdminClient, group: str, topic: str) -> dict[int, int]:
-    done = committed(admin, group, topic)
-    return {p: end - done.get(p, 0) for p, end in end_offsets(admin, topic).items()}
+    described = facts.describe_topic(admin, topic)
+    assert described is not None, f"topic {topic} does not exist"
+    return facts.end_offsets(admin, described)
 
 
 def wait_caught_up(admin: KafkaAdminClient, group: str, topic: str, timeout: float = TIMEOUT_S) -> None:
-    """Until ``group`` has committed the end offset of every non-empty partition (Kafka's system tests'
-    criterion: everything acknowledged has been consumed)."""
-    wait_until(lambda: not any(lag(admin, group, topic).values()), timeout,
-               f"group {group} to commit every offset of {topic}")
+    facts.wait_caught_up(admin, group, topic, timeout)
 
 
 def read_all(bootstrap: str, admin: KafkaAdminClient, topic: str,

@@ -15,9 +15,10 @@ from fixtures.jcdecaux import Fault, JCDecauxStandIn
 from fixtures.jcdecaux.snapshots import Snapshot
 from fixtures.kafka import clients
 from fixtures.kafka.cluster import EmbeddedCluster
+from fixtures.kafka.facts import group_offsets
 from fixtures.system.wait import wait_until
 
-from .kafka_helpers import committed, create_topic, end_offsets, wait_caught_up
+from .kafka_helpers import create_topic, end_offsets, wait_caught_up
 from .procs import Script, Transcript, leaks, log_files
 
 pytestmark = pytest.mark.slow
@@ -58,7 +59,7 @@ def test_prints_exactly_the_expected_lines_on_one_partition(admin: KafkaAdminCli
     finish(monitor, admin, "velib-monitor-stations", "velib-p1")
     assert monitor.lines == expected_lines(station_lists(snapshots))
     assert "summary: records=2280 malformed=0 lines=359" in monitor.stderr
-    assert committed(admin, "velib-monitor-stations", "velib-p1") == end_offsets(admin, "velib-p1")
+    assert group_offsets(admin, "velib-monitor-stations", "velib-p1") == end_offsets(admin, "velib-p1")
 
     # Offsets were committed: the same group started again has nothing left to print.
     again = run_monitor("velib-p1", "velib-monitor-stations", "--idle-timeout", "3")
