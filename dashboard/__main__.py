@@ -14,6 +14,8 @@ import threading
 import time
 from pathlib import Path
 
+from fixtures.hosts import roster
+
 from .passes import PassResult, PassRunner
 from .timeline import Timeline
 
@@ -62,7 +64,7 @@ def main(argv: list[str] | None = None) -> int:
     argv = argv[:argv.index("--")] if "--" in argv else argv
     parser = argparse.ArgumentParser(prog="python -m dashboard", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--roster", required=True, type=Path)
+    roster.add_option(parser.add_argument, required=True, type=Path)
     parser.add_argument("--host", default="127.0.0.1", help="address to serve on (default: localhost only)")
     parser.add_argument("--port", type=int, default=8765)
     parser.add_argument("--state", type=Path, default=Path("dashboard.sqlite"),
@@ -76,8 +78,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--poll", type=float, default=3.0, help="seconds between the page's refreshes")
     parser.add_argument("-n", dest="workers", default=None, help="pytest-xdist workers per pass")
     args = parser.parse_args(argv)
-    if not args.roster.is_file():
-        parser.error(f"--roster {args.roster}: no such file")
+    try:
+        roster.from_option(args.roster)  # a roster that cannot be graded stops here, not in every pass
+    except ValueError as exc:
+        parser.error(str(exc))
     try:
         import uvicorn
 

@@ -158,3 +158,27 @@ def test_a_pinned_host_key_reaches_the_target_and_a_malformed_one_is_reported() 
         "line 3, column 'host_key': 'MD5:aa:bb' is not a SHA256:… fingerprint (ssh-keygen -lf "
         "/etc/ssh/ssh_host_ed25519_key.pub)"]
     assert "host_key" not in roster.specs[0].describe()
+
+
+def test_the_roster_option_is_declared_and_read_the_same_way_in_every_command(tmp_path: Path) -> None:
+    """``pytest checks``, ``kafkalab grade`` and ``python -m dashboard`` all declare ``--roster`` with
+    ``roster.add_option`` and read it with ``roster.from_option``."""
+    import argparse
+
+    from fixtures.hosts import roster
+    from fixtures.plugin import cli
+
+    parser = argparse.ArgumentParser()
+    roster.add_option(parser.add_argument, required=True)
+    assert parser.parse_args(["--roster", "class.csv"]).roster == "class.csv"
+    assert "fixtures/hosts/roster.py" in cli._grade_parser().format_help()  # the one help, not its own
+    with pytest.raises(ValueError, match=f"--roster {tmp_path / 'nope.csv'}: no such file"):
+        roster.from_option(tmp_path / "nope.csv")
+    only_bad = tmp_path / "bad.csv"
+    only_bad.write_text("id,host\nalice,\n", encoding="utf-8")
+    with pytest.raises(ValueError, match=f"no student to grade in {only_bad}: line 2"):
+        roster.from_option(only_bad)
+    assert roster.from_option(only_bad, need_students=False).specs == []  # other --target options may follow
+    good = tmp_path / "class.csv"
+    good.write_text(GOOD, encoding="utf-8")
+    assert [s.id for s in roster.from_option(str(good)).specs] == ["alice", "bob"]
