@@ -17,7 +17,7 @@ from checks.s3_1_velib.runs import _reports
 from fixtures.plugin.verdict import NOT_EVALUATED_PREFIX
 from fixtures.sandbox import SCRIPT, Sandbox, SandboxReport, runner
 from fixtures.sandbox.users import NoSandboxUser
-from fixtures.system.procs import Script, StopPhase, Transcript
+from fixtures.system.procs import CapturedOutput, Script, StopPhase
 
 # Prints its own signal state, then waits for Ctrl-C as a §3.1 script does (a poll loop).
 HONEST = """
@@ -64,7 +64,7 @@ def _start(tmp_path: Path, code: str, name: str) -> Script:
     script.chmod(0o644)
     tmp_path.chmod(0o755)
     sandbox = Sandbox(tmp_path / f"{name}-run", "script", routes=None, expose=[(tmp_path, False)])
-    return Script(name, [sys.executable, str(script)], tmp_path, Transcript(), {"PATH": "/usr/bin:/bin"}, sandbox)
+    return Script(name, [sys.executable, str(script)], tmp_path, CapturedOutput(), {"PATH": "/usr/bin:/bin"}, sandbox)
 
 
 @pytest.mark.usefixtures("grader_ignoring_sigint")

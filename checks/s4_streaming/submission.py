@@ -9,9 +9,9 @@ in the run folder; a run that exceeds the timeout is killed (the whole process g
 
 With a cluster master (``--spark-master spark://HOST:PORT``) the driver still runs here, in the sandbox, and
 the executors on the cluster's workers: they connect back to the driver (so the driver keeps the grader's
-network, reported as a missing protection), read the brokers of ``Target.bootstrap`` themselves, and write
-the outputs and the state in the run folder (on a cluster of several machines it must be a folder they mount
-at the same path). ``run_submissions`` runs several jobs at once that way.
+network, reported as a missing protection), read the brokers of ``StreamSource.bootstrap`` themselves, and
+write the outputs and the state in the run folder (on a cluster of several machines it must be a folder they
+mount at the same path). ``run_submissions`` runs several jobs at once that way.
 """
 
 from __future__ import annotations
@@ -45,7 +45,7 @@ _PASSED_THROUGH = ("PATH", "JAVA_HOME", "LANG", "LC_ALL")
 
 
 @dataclass(frozen=True)
-class Target:
+class StreamSource:
     """Where the submission reads: the cluster and the two topics of §4.1."""
 
     bootstrap: str
@@ -113,7 +113,7 @@ class SubmissionRun:
         return f"{self.script.name} {what}\n{self.output_tail()}"
 
 
-def submission_env(target: Target, workdir: Path, extra_conf: dict[str, str] | None = None,
+def submission_env(target: StreamSource, workdir: Path, extra_conf: dict[str, str] | None = None,
                    master: str = MASTER) -> dict[str, str]:
     env = {key: os.environ[key] for key in _PASSED_THROUGH if key in os.environ}
     cluster = is_cluster_master(master)
@@ -137,7 +137,7 @@ def submission_env(target: Target, workdir: Path, extra_conf: dict[str, str] | N
     return env
 
 
-def run_submission(script: Path, target: Target, workdir: Path | None = None,
+def run_submission(script: Path, target: StreamSource, workdir: Path | None = None,
                    timeout: float = DEFAULT_TIMEOUT_S, extra_conf: dict[str, str] | None = None,
                    master: str = MASTER) -> SubmissionRun:
     """Run ``script`` to completion or until ``timeout``; never raises for what the script does. ``master``:
@@ -167,7 +167,8 @@ def run_submission(script: Path, target: Target, workdir: Path | None = None,
                          time.monotonic() - started, timeout, report)
 
 
-def spark_sandbox(script: Path, target: Target, workdir: Path, timeout: float, on_cluster: bool = False) -> Sandbox:
+def spark_sandbox(script: Path, target: StreamSource, workdir: Path, timeout: float,
+                  on_cluster: bool = False) -> Sandbox:
     """The job's sandbox: its run folder its only one (outputs, checkpoints, Spark's temp), its script's folder
     read-only, the other runs hidden, only the grader's broker(s) reachable; Spark's limits. The wall clock is
     a backstop behind ``timeout`` (which stops the job first, with SIGTERM). On a cluster the driver keeps the
@@ -180,7 +181,7 @@ def spark_sandbox(script: Path, target: Target, workdir: Path, timeout: float, o
     return sandbox
 
 
-def run_submissions(jobs: list[tuple[Path, Target, Path]], master: str, at_once: int,
+def run_submissions(jobs: list[tuple[Path, StreamSource, Path]], master: str, at_once: int,
                     timeout: float = DEFAULT_TIMEOUT_S) -> list[SubmissionRun]:
     """Several students' jobs (script, target, run folder), ``at_once`` at a time on the cluster at ``master``
     (each job takes one core of it: ``at_once`` should not exceed the workers' cores, or jobs wait for one

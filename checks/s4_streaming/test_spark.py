@@ -23,8 +23,7 @@ from checks.s4_streaming import verify
 from checks.s4_streaming.oracle import Expected
 from checks.s4_streaming.outputs import RunOutputs
 from checks.s4_streaming.pictures import tips_map
-from checks.s4_streaming.submission import SubmissionRun, run_submission
-from checks.s4_streaming.submission import Target as SparkTarget
+from checks.s4_streaming.submission import StreamSource, SubmissionRun, run_submission
 from fixtures.kafka import clients
 from fixtures.plugin.submissions import SPARK, SPARK_FILES, Submission, one_spark_at_a_time
 from fixtures.plugin.verdict import Hint, fail, needs, not_evaluated, not_submitted, record_figure, record_found
@@ -92,7 +91,7 @@ def spark_run(submission: Submission, spark_script: Path, spark_lines, request: 
         workdir = tmp_path_factory.mktemp(f"spark-run-{submission.id}")
     try:
         with one_spark_at_a_time():
-            run = run_submission(spark_script, SparkTarget(spark_bootstrap, rides_topic, fares_topic), workdir,
+            run = run_submission(spark_script, StreamSource(spark_bootstrap, rides_topic, fares_topic), workdir,
                                  timeout=request.config.getoption("kafkalab_spark_timeout"),
                                  master=request.config.getoption("kafkalab_spark_master") or MASTER)
         yield run

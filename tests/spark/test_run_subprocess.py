@@ -16,7 +16,7 @@ import pytest
 from checks.s4_streaming import verify
 from checks.s4_streaming.oracle import Expected
 from checks.s4_streaming.outputs import OUTPUTS, RunOutputs
-from checks.s4_streaming.submission import SubmissionRun, Target, run_submission, submission_env
+from checks.s4_streaming.submission import StreamSource, SubmissionRun, run_submission, submission_env
 from tests.support.outcomes import assert_exact_run
 from tests.support.paths import REFERENCE_SPARK_SCRIPT
 
@@ -113,8 +113,8 @@ def test_a_join_without_watermarks_fails_the_state_check_only(taxi_cluster, tmp_
 
 
 def test_a_script_that_never_finishes_is_stopped_at_the_timeout(taxi_cluster, tmp_path: Path) -> None:
-    run = run_submission(handed_in("never_finishes", tmp_path / "never"), Target(taxi_cluster.bootstrap), tmp_path,
-                         timeout=NEVER_TIMEOUT_S)
+    run = run_submission(handed_in("never_finishes", tmp_path / "never"), StreamSource(taxi_cluster.bootstrap),
+                         tmp_path, timeout=NEVER_TIMEOUT_S)
     assert run.timed_out and run.returncode is None
     assert f"did not finish within {NEVER_TIMEOUT_S:.0f}s" in run.describe()
     assert NEVER_TIMEOUT_S <= run.duration_s < NEVER_TIMEOUT_S + 30
@@ -126,7 +126,7 @@ def test_a_script_that_never_finishes_is_stopped_at_the_timeout(taxi_cluster, tm
 def test_the_script_sees_only_the_contract_s_environment(tmp_path: Path, monkeypatch) -> None:
     require_pyspark()  # the environment carries the connector's jars
     monkeypatch.setenv("KAFKALAB_SECRET_TOKEN", "do-not-leak")
-    env = submission_env(Target("127.0.0.1:9"), tmp_path)
+    env = submission_env(StreamSource("127.0.0.1:9"), tmp_path)
     assert "KAFKALAB_SECRET_TOKEN" not in env
     assert env["HOME"] == str(tmp_path / "home") and env["TMPDIR"] == str(tmp_path / "tmp")
     assert env["TAXI_OUTPUT_DIR"] == str(tmp_path / "output")

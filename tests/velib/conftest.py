@@ -16,11 +16,11 @@ from fixtures.kafka import clients
 from fixtures.kafka.cluster import EmbeddedCluster
 
 from ..conftest import emptied
-from .procs import KEY_ENV, MONITOR, PRODUCER, Script, Transcript, clean_env, python
+from .procs import KEY_ENV, MONITOR, PRODUCER, CapturedOutput, Script, clean_env, python
 
 
-class _TranscriptHandler(logging.Handler):
-    def __init__(self, transcript: Transcript) -> None:
+class _CapturedOutputHandler(logging.Handler):
+    def __init__(self, transcript: CapturedOutput) -> None:
         super().__init__(level=logging.DEBUG)
         self.transcript = transcript
 
@@ -29,10 +29,10 @@ class _TranscriptHandler(logging.Handler):
 
 
 @pytest.fixture(scope="session")
-def transcript() -> Iterator[Transcript]:
+def transcript() -> Iterator[CapturedOutput]:
     """Every captured output; in-process log records (the stand-in's access log too) are added as they come."""
-    found = Transcript()
-    handler = _TranscriptHandler(found)
+    found = CapturedOutput()
+    handler = _CapturedOutputHandler(found)
     logging.getLogger().addHandler(handler)
     yield found
     logging.getLogger().removeHandler(handler)
@@ -49,7 +49,7 @@ def snapshots() -> list[Snapshot]:
 
 
 @pytest.fixture
-def standin(api_key: str, snapshots: list[Snapshot], transcript: Transcript) -> Iterator[JCDecauxStandIn]:
+def standin(api_key: str, snapshots: list[Snapshot], transcript: CapturedOutput) -> Iterator[JCDecauxStandIn]:
     """The stand-in with its access log on (redacted), so that the key grep has something to look at."""
     with JCDecauxStandIn(api_key, snapshots, slow_s=3.0, access_log=True) as api:
         yield api
@@ -70,7 +70,7 @@ def admin(velib_cluster: EmbeddedCluster) -> Iterator[KafkaAdminClient]:
 
 @pytest.fixture
 def run_producer(velib_cluster: EmbeddedCluster, standin: JCDecauxStandIn, api_key: str, tmp_path: Path,
-                 transcript: Transcript) -> Callable[..., Script]:
+                 transcript: CapturedOutput) -> Callable[..., Script]:
     """Start the reference producer on ``topic`` against the stand-in; the key goes in its environment."""
 
     def start(topic: str, *args: str, key: str | None = None, bootstrap: str | None = None) -> Script:
@@ -85,7 +85,7 @@ def run_producer(velib_cluster: EmbeddedCluster, standin: JCDecauxStandIn, api_k
 
 @pytest.fixture
 def run_monitor(velib_cluster: EmbeddedCluster, tmp_path: Path,
-                transcript: Transcript) -> Callable[..., Script]:
+                transcript: CapturedOutput) -> Callable[..., Script]:
     """Start the reference monitor on ``topic`` in ``group``; it gets no API key (it needs none)."""
 
     def start(topic: str, group: str, *args: str) -> Script:

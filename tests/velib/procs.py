@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from fixtures.system.paths import REPO
-from fixtures.system.procs import Script, Transcript, clean_env, leaks, log_files, python
+from fixtures.system.procs import CapturedOutput, Script, clean_env, leaks, log_files, python
 
 VELIB = REPO / "reference" / "velib"
 PRODUCER = VELIB / "velib-get-stations.py"
 MONITOR = VELIB / "velib-monitor-stations.py"
 KEY_ENV = "JCDECAUX_API_KEY"
 
-__all__ = ["KEY_ENV", "MONITOR", "PRODUCER", "Script", "Transcript", "clean_env", "leaks", "log_files", "python"]
+__all__ = ["KEY_ENV", "MONITOR", "PRODUCER", "Script", "CapturedOutput", "clean_env", "leaks", "log_files", "python"]

@@ -19,7 +19,7 @@ from fixtures.kafka.facts import group_offsets
 from fixtures.system.wait import wait_until
 
 from .kafka_helpers import create_topic, end_offsets, wait_caught_up
-from .procs import Script, Transcript, leaks, log_files
+from .procs import CapturedOutput, Script, leaks, log_files
 
 pytestmark = pytest.mark.slow
 POLLS = ["--max-polls", "20", "--interval", "0"]
@@ -152,7 +152,7 @@ def test_idle_timeout_bounds_a_run(admin: KafkaAdminClient, run_monitor: Callabl
     assert "summary: records=0" in monitor.stderr
 
 
-def test_zz_no_api_key_in_any_output(api_key: str, transcript: Transcript,
+def test_zz_no_api_key_in_any_output(api_key: str, transcript: CapturedOutput,
                                      velib_cluster: EmbeddedCluster) -> None:
     """Runs last in this module: every script output, in-process log and broker log, grepped for the key."""
     assert velib_cluster.workdir is not None

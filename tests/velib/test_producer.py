@@ -15,7 +15,7 @@ from fixtures.jcdecaux.snapshots import Snapshot
 from fixtures.kafka.cluster import EmbeddedCluster, free_port
 
 from .kafka_helpers import create_topic, read_all
-from .procs import Script, Transcript, leaks, log_files
+from .procs import CapturedOutput, Script, leaks, log_files
 
 pytestmark = pytest.mark.slow
 WRONG_KEY = make_api_key()
@@ -129,7 +129,7 @@ def test_sigterm_stops_it_cleanly(admin: KafkaAdminClient, run_producer: Callabl
     assert "summary: polls=1 failed=0 records=114" in producer.stderr
 
 
-def test_zz_no_api_key_in_any_output(api_key: str, transcript: Transcript,
+def test_zz_no_api_key_in_any_output(api_key: str, transcript: CapturedOutput,
                                      velib_cluster: EmbeddedCluster) -> None:
     """Runs last in this module: every script output, in-process log and broker log, grepped for the keys."""
     assert len(transcript.entries) >= 10, "the transcript should hold this module's runs"

@@ -23,7 +23,7 @@ from fixtures.kafka.cluster import free_port
 from fixtures.system.paths import REPO
 from fixtures.system.wait import wait_until
 
-from .procs import Transcript, clean_env
+from .procs import CapturedOutput, clean_env
 
 
 def get(url: str, timeout: float = 5.0) -> tuple[int, bytes]:
@@ -198,7 +198,7 @@ def test_access_log_never_shows_the_key(standin: JCDecauxStandIn, api_key: str,
     assert not any(api_key in m or "wrong-key-123" in m for m in messages)
 
 
-def test_standalone_process(api_key: str, tmp_path: Path, transcript: Transcript) -> None:
+def test_standalone_process(api_key: str, tmp_path: Path, transcript: CapturedOutput) -> None:
     port = free_port()
     out, err = tmp_path / "standin.out", tmp_path / "standin.err"
     env = clean_env(JCDECAUX_STANDIN_KEY=api_key)
