@@ -17,16 +17,10 @@ from hypothesis import strategies as st
 from kafka import KafkaAdminClient, TopicPartition
 from kafka.structs import OffsetAndMetadata
 
-from checks.s2_deploy import groups
-from checks.s2_deploy.groups import (
-    FAILED,
-    NOT_EVALUATED,
-    PASSED,
-    ExactlyOnceTrial,
-    Record,
-    exactly_once_trial,
-    pair_trial,
-)
+from checks.s2_deploy import consumer_pair, exactly_once
+from checks.s2_deploy.consumer_pair import pair_trial
+from checks.s2_deploy.exactly_once import ExactlyOnceTrial, Record, exactly_once_trial
+from checks.s2_deploy.groups import FAILED, NOT_EVALUATED, PASSED
 from fixtures.kafka import clients
 from fixtures.kafka.cluster import EmbeddedCluster
 from fixtures.system.load import LoadMeter
@@ -198,7 +192,7 @@ def _burn(seconds: float) -> None:
 @slow
 def test_a_starved_grader_with_tiny_budgets_is_not_evaluated_never_failed(cluster, admin, monkeypatch) -> None:
     """CPU-bound processes beside the grader and budgets too small to finish: *not evaluated*, with figures."""
-    monkeypatch.setattr(groups, "MIN_ATTEMPT_S", 0.3)
+    monkeypatch.setattr(consumer_pair, "MIN_ATTEMPT_S", 0.3)
     topic = clients.grader_name("pairs")
     from kafka.admin import NewTopic
 
@@ -225,7 +219,7 @@ def test_a_starved_grader_with_tiny_budgets_is_not_evaluated_never_failed(cluste
     # starved machine. Whatever happens, the grader's trouble never turns into a failure.
     assert pair.judge().state in (NOT_EVALUATED, PASSED), pair.summary()
     if pair.judge().state == NOT_EVALUATED:
-        assert len(pair.attempts) == groups.ATTEMPTS and "attempt 3:" in pair.judge().reason  # every attempt
+        assert len(pair.attempts) == consumer_pair.ATTEMPTS and "attempt 3:" in pair.judge().reason  # every attempt
 
 
 @slow
@@ -234,13 +228,13 @@ def test_a_grader_stopped_during_the_restart_is_not_evaluated(cluster, admin, mo
     started: the trial cannot finish, and the verdict must be *not evaluated*, with the meter's figures, never
     *failed* and never *passed* (the restart was not observed)."""
     budget_s = 4.0
-    read_until = groups._read_until
+    read_until = exactly_once._read_until
 
     def starved(consumer, wanted, deadline):
         _stop_this_process_for(budget_s + 1.0)
         return read_until(consumer, wanted, deadline)
 
-    monkeypatch.setattr(groups, "_read_until", starved)
+    monkeypatch.setattr(exactly_once, "_read_until", starved)
     with LoadMeter() as load:
         trial = exactly_once_trial(admin, cluster.bootstrap, timeout_s=budget_s)
     judgement = trial.judge()

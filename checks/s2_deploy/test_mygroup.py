@@ -6,7 +6,8 @@ import pytest
 from kafka import KafkaAdminClient
 
 from checks.group_checks import group_must_have_committed, student_groups
-from checks.s2_deploy.groups import NOT_EVALUATED, PASSED, exactly_once_trial
+from checks.s2_deploy.exactly_once import exactly_once_trial
+from checks.s2_deploy.groups import NOT_EVALUATED, PASSED
 from fixtures.hosts.net import BrokerList
 from fixtures.kafka.facts import TopicFacts, group_exists
 from fixtures.plugin.verdict import expect, not_evaluated, record_found

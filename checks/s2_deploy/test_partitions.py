@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 from kafka import KafkaAdminClient
 
-from checks.s2_deploy.groups import NOT_EVALUATED, PASSED, pair_trial
+from checks.s2_deploy.consumer_pair import pair_trial
+from checks.s2_deploy.groups import NOT_EVALUATED, PASSED
 from fixtures.hosts.net import BrokerList
 from fixtures.kafka.facts import TopicFacts
 from fixtures.plugin.verdict import expect, fail, not_evaluated, record_found
