@@ -1,10 +1,12 @@
 """Run a submitted Spark script against a cluster, in a subprocess, with a timeout (the contract's harness side).
 
-The script gets only what the contract promises (``README.md`` beside this file): the four ``TAXI_*`` /
-``KAFKA_*`` variables, pyspark with the Kafka connector and the 2-core settings (through
+The script gets only what the contract promises (``reference/spark/README.md``): its six variables
+(``KAFKA_BOOTSTRAP_SERVERS``, ``TAXI_RIDES_TOPIC``, ``TAXI_FARES_TOPIC``, ``TAXI_OUTPUT_DIR``,
+``TAXI_CHECKPOINT_DIR``, ``TAXI_ZONES_FILE``), pyspark with the Kafka connector and the 2-core settings (through
 ``PYSPARK_SUBMIT_ARGS``), a private ``HOME`` and ``TMPDIR`` in its run folder, and no other variable of the
-grader's environment. It runs through ``launch.py`` (copied into the run folder) so that its queries'
-progress, schemas and plans are recorded without any change to the script. Its stdout and stderr go to files
+grader's environment. It runs through ``launch.py`` (copied into the run folder; it writes to
+``KAFKALAB_HOOK_DIR``) so that its queries' progress, schemas and plans are recorded without any change to the
+script. Its stdout and stderr go to files
 in the run folder; a run that exceeds the timeout is killed (the whole process group: Python and its JVM).
 
 With a cluster master (``--spark-master spark://HOST:PORT``) the driver still runs here, in the sandbox, and
