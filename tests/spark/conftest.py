@@ -17,15 +17,18 @@ from pathlib import Path
 import pytest
 
 from checks.s4_streaming import launch
-from checks.s4_streaming.oracle import Expected
+from checks.s4_streaming import test_spark as spark_checks
 from checks.s4_streaming.outputs import RunOutputs
 from fixtures.kafka.cluster import EmbeddedCluster
-from fixtures.taxi.files import FARED_RIDES, FARES, read_lines
-from fixtures.taxi.ticks import ticks_for
 from fixtures.taxi.zones import zones_file
 from tests.support.paths import REFERENCE_SPARK_SCRIPT
 
 VARIANTS = Path(__file__).resolve().parent / "variants"
+# The checks' own fixtures, reused: what a Spark run reads (the chosen rides and fares, each followed by its tick;
+# the shipped matched sample here, 888 fared rides and 444 fares, as the tests choose no other data) and what the
+# oracle expects of it.
+spark_lines = spark_checks.spark_lines
+spark_expected = spark_checks.spark_expected
 
 
 def handed_in(variant: str, folder: Path) -> Path:
@@ -59,25 +62,13 @@ def connector():
 
 
 @pytest.fixture(scope="package")
-def sample_lines() -> tuple[list[str], list[str]]:
-    """What the Spark runs read: the 888 fared ride lines and the 444 fares, each followed by its tick."""
-    ticks = ticks_for(FARED_RIDES, FARES)
-    return [*read_lines(FARED_RIDES), ticks.ride], [*read_lines(FARES), ticks.fare]
-
-
-@pytest.fixture(scope="package")
-def expected(sample_lines) -> Expected:
-    return Expected.from_lines(*sample_lines)
-
-
-@pytest.fixture(scope="package")
-def taxi_cluster(connector, sample_lines, tmp_path_factory) -> Iterator[EmbeddedCluster]:
+def taxi_cluster(connector, spark_lines, tmp_path_factory) -> Iterator[EmbeddedCluster]:
     """A one-broker cluster whose `taxirides`/`taxifares` hold the sample, sent as the lab does (console)."""
     from fixtures.taxi.ingest import create_topics, ingest
 
     with EmbeddedCluster(brokers=1, workdir=tmp_path_factory.mktemp("spark-cluster")) as cluster:
         create_topics(cluster.bootstrap)
-        ingest(cluster.bootstrap, *sample_lines, via="console", pause_s=0)
+        ingest(cluster.bootstrap, *spark_lines, via="console", pause_s=0)
         yield cluster
 
 

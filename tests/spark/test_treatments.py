@@ -21,8 +21,8 @@ SCRIPTS = {"durations": ("durations", "speeds"), "payments": ("payments",),
 
 
 @pytest.fixture(scope="module")
-def recomputed(expected: Expected) -> treatments.Treatments:
-    return treatments.Treatments(expected)
+def recomputed(spark_expected: Expected) -> treatments.Treatments:
+    return treatments.Treatments(spark_expected)
 
 
 @pytest.fixture(scope="module")

@@ -80,7 +80,7 @@ def run_checks(outputs: RunOutputs, expected: Expected) -> dict[str, str]:
 
 
 @pytest.fixture(scope="module")
-def run_script(spark, taxi_cluster, expected: Expected, tmp_path_factory):
+def run_script(spark, taxi_cluster, spark_expected: Expected, tmp_path_factory):
     """Run a contract script in this process, against the sample, and grade every property."""
     cache: dict[Path, Findings] = {}
 
@@ -90,15 +90,15 @@ def run_script(spark, taxi_cluster, expected: Expected, tmp_path_factory):
         outputs = run_in_process(script, taxi_cluster.bootstrap, tmp_path_factory.mktemp(script.stem))
         findings = Findings(
             outputs=outputs,
-            checks=run_checks(outputs, expected),
+            checks=run_checks(outputs, spark_expected),
             schema=verify.schema_problems(outputs.query("rides"), verify.RIDE_TYPES, "rides")
             + verify.schema_problems(outputs.query("fares"), verify.FARE_TYPES, "fares"),
-            rides=verify.parsed_rides_problems(outputs.records("rides"), expected),
-            fares=verify.parsed_fares_problems(outputs.records("fares"), expected),
-            cleaned=verify.cleaning_problems(outputs.records("cleaned"), expected),
-            joined=verify.join_problems(outputs.records("joined"), expected),
+            rides=verify.parsed_rides_problems(outputs.records("rides"), spark_expected),
+            fares=verify.parsed_fares_problems(outputs.records("fares"), spark_expected),
+            cleaned=verify.cleaning_problems(outputs.records("cleaned"), spark_expected),
+            joined=verify.join_problems(outputs.records("joined"), spark_expected),
             state=verify.state_problems(outputs.query("joined")),
-            tips=verify.tips_problems(outputs.records("tips"), expected),
+            tips=verify.tips_problems(outputs.records("tips"), spark_expected),
         )  # fmt: skip
         cache[script] = findings
         return findings
