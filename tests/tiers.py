@@ -43,6 +43,10 @@ INTEGRATION_NODES = (
     "test_hosts.py",  # network namespaces
     "test_kraft.py::test_a_kraft_node_is_told_from_a_zookeeper_one_by_what_it_answers",  # a KRaft cluster
     "test_sandbox_paths.py",  # the sandbox's namespaces
+    "test_sandbox_bwrap.py::test_the_command_runs_as_the_pool_user_for_real_with_no_privilege_left",  # bwrap
+    "test_sandbox_signals.py::test_ctrl_c_stops_an_honest_script_whatever_the_grader_inherited",  # bwrap
+    "test_sandbox_signals.py::test_a_script_ignoring_ctrl_c_is_still_caught",  # bwrap
+    "test_sandbox_signals.py::test_ctrl_c_at_once_after_the_start_still_stops_the_script",  # bwrap
     "test_runtime.py::test_kafka_4_runs_its_storage_tool_and_logs_with_log4j2",  # a JVM
     "test_runtime.py::test_the_wrapper_runs_a_real_cli",  # a JVM
 )
