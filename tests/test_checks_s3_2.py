@@ -30,6 +30,7 @@ from fixtures.kafka.cluster import EmbeddedCluster
 from fixtures.kafka.facts import describe_topic
 from fixtures.system.paths import REPO
 from fixtures.system.wait import wait_until
+from tests.support.outcomes import assert_exact_outcomes
 from tests.support.outcomes import assert_exact_run as exact
 
 pytestmark = pytest.mark.slow
@@ -303,18 +304,24 @@ def in_outage(control: ScriptControl, journal: Path) -> int:
     return wait_until(stopped, 120, "the grader to journal a broker and stop it", max_interval=0.3) - 1
 
 
-def test_a_grader_killed_mid_check_is_restored_by_the_next_start(cluster, admin, grader_env, run_checks):
-    make_velib(admin, 2, MOSTLY_ZERO)
+def killed_in_outage(cluster: EmbeddedCluster, journal: Path) -> tuple[ScriptControl, int]:
+    """A grader killed (SIGKILL) while the broker it stopped is down: that broker, still down, and its control."""
     control = control_of(cluster)
-    grader = subprocess.Popen(long_outage(cluster, grader_env), cwd=REPO, stdout=subprocess.DEVNULL,
+    grader = subprocess.Popen(long_outage(cluster, journal), cwd=REPO, stdout=subprocess.DEVNULL,
                               stderr=subprocess.DEVNULL)
     try:
-        victim = in_outage(control, grader_env)
+        victim = in_outage(control, journal)
     finally:
         grader.send_signal(signal.SIGKILL)
         grader.wait(timeout=30)
     assert not control.is_running(victim), "the broker must still be down once the grader is dead"
-    assert Journal(grader_env).orphans(), "the dead grader's entry must be left in the journal"
+    assert Journal(journal).orphans(), "the dead grader's entry must be left in the journal"
+    return control, victim
+
+
+def test_a_grader_killed_mid_check_is_restored_by_the_next_start(cluster, admin, grader_env, run_checks):
+    make_velib(admin, 2, MOSTLY_ZERO)
+    control, victim = killed_in_outage(cluster, grader_env)
     run = run_checks(*grade_args(cluster, grader_env), "-k", "at_least_two_brokers")
     assert f"kafkalab journal: restored (started again) broker {victim}" in run.output
     # The restored broker is awaited back in the metadata before any check runs: a grader-side delay (the broker
@@ -323,6 +330,18 @@ def test_a_grader_killed_mid_check_is_restored_by_the_next_start(cluster, admin,
     assert "back in the metadata on" in run.output and "NOT back" not in run.output, run.output[-3000:]
     assert control.is_running(victim)
     assert Journal(grader_env).entries() == []
+
+
+def test_a_restored_broker_not_back_in_time_is_not_evaluated(cluster, admin, grader_env, run_checks):
+    """The replay's wait is bounded (--restore-wait, 0 here: the JVM just launched cannot be registered yet): past
+    it, the target's checks are not evaluated, never blocked or failed by the grader's own outage."""
+    make_velib(admin, 2, MOSTLY_ZERO)
+    control, victim = killed_in_outage(cluster, grader_env)
+    run = run_checks(*grade_args(cluster, grader_env), "--restore-wait", "0", "-k", "at_least_two_brokers")
+    assert f"restored (started again) broker {victim}" in run.output and "NOT back in the metadata" in run.output
+    assert_exact_outcomes(run.applicable, set(), other={TWO_BROKERS: "not_evaluated"}, context=run.output[-3000:])
+    assert "still restarting" in run.reason(TWO_BROKERS), run.reason(TWO_BROKERS)
+    assert control.is_running(victim) and Journal(grader_env).entries() == []
 
 
 @pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "Ctrl-C"])
