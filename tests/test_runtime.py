@@ -14,11 +14,12 @@ from fixtures.runtime.versions import get_version
 
 LAB_SCRIPTS = {"zookeeper-server-start.sh", "kafka-server-start.sh", "kafka-server-stop.sh", "kafka-topics.sh",
                "kafka-console-producer.sh", "kafka-console-consumer.sh", "kafka-consumer-groups.sh",
-               "zookeeper-shell.sh"}
+               "zookeeper-shell.sh", "kafka-leader-election.sh"}
 # What a Kafka 4 student types: no ZooKeeper, the storage formatted first, the quorum described.
 KRAFT_SCRIPTS = {"kafka-storage.sh", "kafka-server-start.sh", "kafka-server-stop.sh", "kafka-topics.sh",
                  "kafka-console-producer.sh", "kafka-console-consumer.sh", "kafka-consumer-groups.sh",
-                 "kafka-metadata-quorum.sh"}
+                 "kafka-metadata-quorum.sh", "kafka-leader-election.sh"}
+# kafka-leader-election.sh: §3.2's last step, played by reference/election.py for the answers.
 
 
 @pytest.mark.parametrize("version", sorted(VERSIONS))
@@ -84,3 +85,27 @@ def test_the_wrapper_runs_a_real_cli(tmp_path: Path) -> None:
     done = subprocess.run([str(runtime.script("kafka-topics.sh")), "--version"], capture_output=True, text=True,
                           timeout=60, env=runtime.tool_env())
     assert done.returncode == 0 and "3.9.2" in done.stdout
+
+
+def test_a_script_added_since_the_fetch_is_written_without_fetching_again(tmp_path: Path,
+                                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    """The jars are there (the marker says so), one script is missing: it is written, Maven is not run, and the
+    scripts already there (which other runs may be executing) are not rewritten."""
+    import fixtures.runtime as runtime_module
+    from fixtures.runtime.scripts import write_scripts
+
+    runtime = KafkaRuntime.for_version("2.7.0", tmp_path)
+    write_scripts(runtime.home, runtime.version)
+    runtime.marker.parent.mkdir(parents=True, exist_ok=True)
+    runtime.marker.write_text(runtime.pom_digest())
+    (runtime.bin / "kafka-leader-election.sh").unlink()
+    kept = runtime.bin / "kafka-topics.sh"
+    kept.write_text(kept.read_text() + "# untouched\n")
+
+    def no_maven(*args: object) -> None:
+        raise AssertionError("Maven run for a missing script")
+
+    monkeypatch.setattr(runtime_module, "_run_maven", no_maven)
+    assert fetch("2.7.0", root=tmp_path, progress=lambda message: None).is_installed()
+    assert "kafka.admin.LeaderElectionCommand" in (runtime.bin / "kafka-leader-election.sh").read_text()
+    assert kept.read_text().endswith("# untouched\n")
