@@ -22,12 +22,15 @@ from fixtures.kafka import clients
 from fixtures.kafka.facts import group_offsets
 from fixtures.runtime import KafkaRuntime
 from fixtures.system.wait import wait_until
+from reference import terminal
 from reference.cli import play_main
 
 TOPIC = "conversation"
 GROUP = "mygroup"
 COMMAND_TIMEOUT_S = 60.0
 PER_PARTITION = 4
+# Lines sent to the one-partition topic before its two consumers start (3 + 2 + 2): the group's committed offset.
+LINES_BEFORE_PAIR = 7
 
 
 def keyed_lines(partitions: int = 2, per_partition: int = PER_PARTITION) -> list[str]:
@@ -63,7 +66,8 @@ class Transcript:
 
 
 def entry_text(command: str, output: str) -> str:
-    return f"$ {command}\n{output.rstrip()}\n"
+    """A command as typed after the prompt; a ``# comment`` (a step narrated, a harness summary) without one."""
+    return f"{command if command.startswith('#') else '$ ' + command}\n{output.rstrip()}\n"
 
 
 class LabShell:
@@ -78,10 +82,9 @@ class LabShell:
     def run(self, script: str, *args: str, stdin: str | None = None, timeout: float = COMMAND_TIMEOUT_S,
             name: str | None = None) -> str:
         shown = " ".join([script, *args]) + (" < messages" if stdin else "")
-        done = subprocess.run(self._argv(script, list(args)), input=stdin, capture_output=True, text=True,
-                              timeout=timeout, env=self.runtime.tool_env())
-        output = done.stdout + "".join(
-            line + "\n" for line in done.stderr.splitlines() if " WARN " not in line and "log4j:WARN" not in line)
+        # What the terminal shows, stdout and stderr in the order written, without the log4j warnings.
+        done = terminal.run(self._argv(script, list(args)), stdin, timeout, self.runtime.tool_env())
+        output = done.terminal(lambda line: not _log_noise(line))
         self.transcript.add(shown, output, name)
         if done.returncode != 0:
             raise RuntimeError(f"`{shown}` exited with {done.returncode}:\n{output}")
@@ -153,6 +156,39 @@ def _check(condition: object, message: str) -> None:
         raise RuntimeError(f"the reference of §2 did not behave as the lab says: {message}")
 
 
+def _log_noise(line: str) -> bool:
+    """A log line among a tool's output (Kafka 4's log4j2 warns on stdout when a console consumer is stopped)."""
+    return " WARN " in line or "log4j:WARN" in line
+
+
+def _messages(output: str) -> list[str]:
+    return [line for line in output.splitlines() if not _log_noise(line)]
+
+
+def _one_partition_pair(sh: LabShell, broker: Endpoint, group_args: list[str]) -> None:
+    """The lab's "un seul des deux consumers va recevoir des messages": with one partition, the group gives it
+    to one consumer and the other stays idle (``#PARTITIONS 0`` in ``--describe --members``)."""
+    pair = [sh.start("kafka-console-consumer.sh", *group_args) for _ in range(2)]
+    try:
+        _await_members(broker, 2)
+        sh.groups("--describe", "--group", GROUP, "--members", name="members-1-partition")
+        lines = ["pour un seul des deux consumers", "lui aussi"]
+        sh.produce(lines)
+        admin = clients.admin([str(broker)])
+        try:  # both lines read and committed by the group (auto-commit, every 5 s at most)
+            wait_until(lambda: sum(group_offsets(admin, GROUP, TOPIC).values()) >= LINES_BEFORE_PAIR + len(lines),
+                       60, f"group {GROUP} to commit the two lines sent to its two consumers")
+        finally:
+            admin.close()
+    finally:
+        for proc in pair:
+            proc.terminate()  # Ctrl-C in the lab: the console consumer leaves its group and prints its count
+    outputs = [sh.finish(proc, "kafka-console-consumer.sh " + " ".join(group_args) + f"  # consumer {i}")
+               for i, proc in enumerate(pair, 1)]
+    received = sorted(len(_messages(out)) for out in outputs)
+    _check(received == [0, len(lines)], f"one consumer should get both lines and the other none, got {outputs}")
+
+
 def play(runtime: KafkaRuntime, zookeeper: Endpoint, broker: Endpoint) -> Transcript:
     """Play every step of §2 on a fresh cluster; raises if a step does not behave as the lab says."""
     transcript = Transcript()
@@ -182,6 +218,8 @@ def play(runtime: KafkaRuntime, zookeeper: Endpoint, broker: Endpoint) -> Transc
     _check(got.splitlines() == ["envoyé pendant l'arrêt du consumer", "lui aussi"], f"mygroup read {got!r}")
     sh.groups("--list", name="groups-list")
     sh.groups("--describe", "--group", GROUP, name="describe-mygroup")
+    # §2.1.6 a second consumer of mygroup while the topic has one partition: only one of the two receives
+    _one_partition_pair(sh, broker, group_args)
     # §2.1.6 two partitions, then two consumers of mygroup share them
     sh.topics("--alter", "--topic", TOPIC, "--partitions", "2", name="alter")
     sh.topics("--describe", "--topic", TOPIC, name="describe-2-partitions")

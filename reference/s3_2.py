@@ -49,6 +49,19 @@ def _leaders(bootstrap: list[str]) -> dict[int, tuple[int, list[int]]]:
         admin.close()
 
 
+def two_brokers(cluster: EmbeddedCluster, broker: Endpoint) -> list[str]:
+    """Both brokers' addresses, ``broker`` first; the plays of §3.2 need the second one (server1.properties)."""
+    if len(cluster.servers) < 2:
+        raise RuntimeError("§3.2 needs the second broker (server1.properties): start the cluster with 2 brokers")
+    return [str(broker), str(cluster.broker_endpoints[1])]
+
+
+def await_in_sync(bootstrap: list[str]) -> None:
+    wait_until(lambda: len(_leaders(bootstrap)) == PARTITIONS and all(
+        len(isr) == REPLICATION for _, isr in _leaders(bootstrap).values()), SETTLE_S,
+        f"{TOPIC}'s {PARTITIONS} partitions to have {REPLICATION} in-sync replicas")
+
+
 def _recreate(sh: LabShell, bootstrap: list[str]) -> None:
     sh.topics("--delete", "--topic", TOPIC)
 
@@ -70,18 +83,14 @@ def _recreate(sh: LabShell, bootstrap: list[str]) -> None:
 
 def play(runtime: KafkaRuntime, zookeeper: Endpoint, broker: Endpoint, cluster: EmbeddedCluster) -> Transcript:
     """Play §3.2 on a 2-broker cluster that went through §2 and §3.1; raises if Kafka does not behave so."""
-    if len(cluster.servers) < 2:
-        raise RuntimeError("§3.2 needs the second broker (server1.properties): start the cluster with 2 brokers")
+    bootstrap = two_brokers(cluster, broker)
     transcript = Transcript()
     second = cluster.broker_endpoints[1]
-    bootstrap = [str(broker), str(second)]
     transcript.add(f"./bin/kafka-server-start.sh ./config/server1.properties   # {cluster.servers[1].config}",
                    f"broker 1 serving on {second} (broker.id=1, log.dirs={cluster.workdir}/kafka-logs-1)")
     sh = LabShell(runtime, zookeeper, broker, transcript)
     _recreate(sh, bootstrap)
-    wait_until(lambda: len(_leaders(bootstrap)) == PARTITIONS and all(
-        len(isr) == REPLICATION for _, isr in _leaders(bootstrap).values()), SETTLE_S,
-        f"{TOPIC}'s {PARTITIONS} partitions to have {REPLICATION} in-sync replicas")
+    await_in_sync(bootstrap)
     sh.topics("--describe", "--topic", TOPIC, name="describe-rf2")
     key = make_api_key()
     with JCDecauxStandIn(key) as api:

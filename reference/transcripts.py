@@ -33,27 +33,56 @@ from pathlib import Path
 
 from fixtures.hosts.net import Endpoint
 from fixtures.jcdecaux import JCDecauxStandIn
-from fixtures.kafka.cluster import EmbeddedCluster
+from fixtures.kafka import properties
+from fixtures.kafka.cluster import KRAFT_CONFIG, EmbeddedCluster
 from fixtures.kafka.plays import Play, broker_overrides, plays
 from fixtures.runtime import KafkaRuntime
 from fixtures.system.paths import REPO
 from fixtures.system.wait import wait_until
 from reference.s2 import LabShell, Transcript
 
-VERSIONS = ("2.7.0", "3.9.2")
+VERSIONS = ("2.7.0", "3.9.2", "4.4.0")
 ANSWERS = REPO / "reference" / "answers"
 MARKER = re.compile(r"<!-- transcript: (?P<path>[\w.]+/[\w-]+/[\w-]+)(?P<options>(?: \w+)*) -->\n```[^\n]*\n"
                     r"(?P<body>.*?)```", re.S)
 # Plays the answers need beyond the graded ones, in the order they run (after the play they follow).
 EXTRA_PLAYS: list[tuple[str, str, str]] = [
+    ("kraft", "reference.transcripts:kraft_play", "s2"),
     ("archive", "reference.transcripts:archive_play", "s2"),
     ("jsontool", "reference.transcripts:jsontool_play", "s2"),
     ("pair", "reference.velib.pair:play", "velib"),
     ("unclean", "reference.transcripts:unclean_play", "s3_2"),
+    ("election", "reference.election:play", "s3_2"),
 ]
 
 
+# §2 is played on a cluster of one broker, as the lab's (its ``describe`` shows broker 0 alone); the plays from
+# §3 on need two brokers and get a second cluster.
+LAB_CLUSTER_PLAYS = frozenset({"s2", "kraft", "archive", "jsontool"})
+# Played on two brokers at the lab's own settings (no lowered leader imbalance interval): the election of §3.2.
+LAB_SETTINGS_PLAYS = frozenset({"election"})
+
+
 # ---------------------------------------------------------------- the plays only the answers need
+def kraft_play(runtime: KafkaRuntime, zookeeper: Endpoint, broker: Endpoint, cluster: EmbeddedCluster) -> Transcript:
+    """§2.1.1 under Kafka 4: ``kafka-storage.sh random-uuid`` then ``format`` with that id, run for real on the
+    lab's ``config/kraft/server.properties`` (the cluster's own storage was formatted when it started). Nothing
+    before Kafka 4."""
+    transcript = Transcript()
+    if not runtime.version.kraft_only:
+        return transcript
+    assert cluster.workdir is not None
+    storage = LabShell(runtime, zookeeper, broker, transcript)
+    cluster_id = storage.run("kafka-storage.sh", "random-uuid", name="random-uuid").strip()
+    config = cluster.workdir / "config" / "server.properties"
+    config.parent.mkdir(parents=True, exist_ok=True)
+    values = properties.load(KRAFT_CONFIG / "server.properties")
+    values["log.dirs"] = str(cluster.workdir / "kraft-combined-logs")  # shown as the lab's /tmp/kraft-combined-logs
+    config.write_text(properties.render(values))
+    storage.run("kafka-storage.sh", "format", "-t", cluster_id, "-c", str(config), "--standalone", name="format")
+    return transcript
+
+
 def archive_play(runtime: KafkaRuntime, zookeeper: Endpoint, broker: Endpoint) -> Transcript:
     """§2.1.1: what the runtime holds: the lab's scripts and, among its jars, ZooKeeper's."""
     transcript = Transcript()
@@ -125,40 +154,61 @@ def lab_addresses(text: str, cluster: EmbeddedCluster) -> str:
     """The run's addresses and folders as the lab names them."""
     names = {str(cluster.zookeeper_endpoint): "localhost:2181"}
     names.update({str(e): f"localhost:{9092 + i}" for i, e in enumerate(cluster.broker_endpoints)})
+    if cluster.controller_endpoint is not None:  # Kafka 4: the quorum's port, 9094 in the lab's KRaft config
+        names[str(cluster.controller_endpoint)] = "localhost:9094"
     for real, lab in names.items():
         text = text.replace(real, lab)
+    text = text.replace(f"{cluster.workdir}/config/", "config/")  # kraft_play's copy of the lab's file
     return text.replace(str(cluster.workdir), "/tmp")
 
 
 def replay(version: str, out: Path, log: Callable[[str], None] = print,
            until: Iterable[str] | None = None) -> dict[str, str]:
-    """Play everything on a fresh 2-broker cluster of ``version``; write and return ``{"play/entry": text}``.
-    ``until``: stop once these plays have run (the plays before them still run: later plays build on them)."""
+    """Play everything of ``version``, each stage on a fresh cluster: §2 on one broker as the lab's, §3 and §4 on
+    two brokers with the reference's settings, the leader election on two brokers at the lab's settings; write and
+    return ``{"play/entry": text}``. ``until``: stop once these plays have run (within a stage the plays before
+    them still run: later plays build on them; a stage with none of them is skipped)."""
     waiting = None if until is None else set(until)
     shown: dict[str, str] = {}
-    workdir = Path(tempfile.mkdtemp(prefix=f"kafkalab-transcripts-{version}-"))
-    overrides = {index: broker_overrides() for index in range(2)}
-    try:
-        with EmbeddedCluster(brokers=2, version=version, workdir=workdir, broker_overrides=overrides) as cluster:
-            for name, call in _ordered_plays():
-                play = Play(name, call)
-                extra = {"cluster": cluster} if play.needs_cluster else {}
-                log(f"[{version}] {name}")
-                transcript = play.load()(cluster.runtime, cluster.zookeeper_endpoint, cluster.broker_endpoints[0],
-                                         **extra)
-                folder = out / version / name
-                folder.mkdir(parents=True, exist_ok=True)
-                (out / version / f"{name}.txt").write_text(lab_addresses(transcript.text(), cluster))
-                for entry, text in transcript.named().items():
-                    text = lab_addresses(text, cluster)
-                    (folder / f"{entry}.txt").write_text(text)
-                    shown[f"{version}/{name}/{entry}"] = text
-                if waiting is not None:
-                    waiting.discard(name)
-                    if not waiting:
-                        break
-    finally:
-        shutil.rmtree(workdir, ignore_errors=True)
+    ordered = _ordered_plays()
+    reference_cluster = LAB_CLUSTER_PLAYS | LAB_SETTINGS_PLAYS
+    # (brokers, the reference's §3.2 settings?, plays)
+    stages = [(1, False, [p for p in ordered if p[0] in LAB_CLUSTER_PLAYS]),
+              (2, True, [p for p in ordered if p[0] not in reference_cluster]),
+              (2, False, [p for p in ordered if p[0] in LAB_SETTINGS_PLAYS])]
+    for brokers, tuned, stage in stages:
+        if waiting is not None and not (waiting & {name for name, _ in stage}):
+            continue  # none of this stage's plays is wanted: no cluster for it
+        workdir = Path(tempfile.mkdtemp(prefix=f"kafkalab-transcripts-{version}-"))
+        overrides = {index: broker_overrides() for index in range(brokers)} if tuned else {}
+        try:
+            with EmbeddedCluster(brokers=brokers, version=version, workdir=workdir,
+                                 broker_overrides=overrides) as cluster:
+                for name, call in stage:
+                    shown.update(_play_one(version, name, call, cluster, out, log))
+                    if waiting is not None:
+                        waiting.discard(name)
+                        if not waiting & {later for later, _ in stage}:
+                            break  # what is still wanted is in a later stage
+        finally:
+            shutil.rmtree(workdir, ignore_errors=True)
+    return shown
+
+
+def _play_one(version: str, name: str, call: str, cluster: EmbeddedCluster, out: Path,
+              log: Callable[[str], None]) -> dict[str, str]:
+    play = Play(name, call)
+    extra = {"cluster": cluster} if play.needs_cluster else {}
+    log(f"[{version}] {name}")
+    transcript = play.load()(cluster.runtime, cluster.zookeeper_endpoint, cluster.broker_endpoints[0], **extra)
+    folder = out / version / name
+    folder.mkdir(parents=True, exist_ok=True)
+    (out / version / f"{name}.txt").write_text(lab_addresses(transcript.text(), cluster))
+    shown: dict[str, str] = {}
+    for entry, text in transcript.named().items():
+        text = lab_addresses(text, cluster)
+        (folder / f"{entry}.txt").write_text(text)
+        shown[f"{version}/{name}/{entry}"] = text
     return shown
 
 
@@ -171,6 +221,18 @@ _VOLATILE = [
     (re.compile(r"TopicId: [\w-]{22}"), "TopicId: <id>"),
     (re.compile(r"\b(console-consumer|kafka-python)-[\w.-]+"), r"\1-<id>"),
     (re.compile(r"(?<![\w.])/127\.0\.0\.1\b"), "/<host>"),
+    # a group member's id: its client id and a UUID given by the coordinator
+    (re.compile(r"\b([\w.-]+)-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b"), r"\1-<uuid>"),
+    # Kafka 4: the cluster's and the voter's random ids, and how far the metadata log has gone
+    (re.compile(r"^ClusterId:\s+[\w-]{22}$", re.M), "ClusterId: <id>"),
+    (re.compile(r'"directoryId": "[\w-]{22}"'), '"directoryId": "<id>"'),
+    (re.compile(r"^HighWatermark:\s+\d+$", re.M), "HighWatermark: <n>"),
+    (re.compile(r"(?<=kafka-storage\.sh format -t )[\w-]{22}\b"), "<id>"),
+    (re.compile(r"^[\w-]{22}$", re.M), "<id>"),  # what kafka-storage.sh random-uuid prints
+    # kafka-leader-election.sh lists the partitions it moved in any order, and which half of the topic's
+    # partitions broker 0 prefers depends on where Kafka started the assignment: their number is what is stable
+    (re.compile(r"(?<=for partitions )[\w.-]+-\d+(?:, [\w.-]+-\d+)*"),
+     lambda m: f"<{len(m[0].split(', '))} partitions>"),
     (re.compile(r"\b1[67]\d{8}(\.\d+)?\b"), "<time>"),  # Unix times (the producer's lines)
     (re.compile(r"\b\d+\.\d+s\b"), "<seconds>"),
     (re.compile(r"Processed a total of \d+ messages"), "Processed a total of <n> messages"),

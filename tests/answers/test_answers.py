@@ -153,3 +153,30 @@ def test_curl_progress_meter_is_compared_as_such(size: int, speed: int, unit: st
     assert not transcripts.same(shown, METER_HEAD + "{\n}")  # the meter missing: not what the terminal shows
     # JSON lines with figures are never taken for the meter
     assert not transcripts.same('{\n    "number": 42,\n}', '{\n    "number": 43,\n}')
+
+
+CONFIG_BLOCK = re.compile(r"<!-- config: (?P<path>[\w./-]+) -->\n```[^\n]*\n(?P<body>.*?)```", re.S)
+
+
+def test_shown_config_blocks_are_the_files_settings() -> None:
+    """A configuration shown as a file's (``<!-- config: path -->``) holds only that file's settings, as written."""
+    from fixtures.kafka import properties
+
+    blocks = [(path.name, m) for path in sorted(ANSWERS.glob("*.md")) for m in CONFIG_BLOCK.finditer(path.read_text())]
+    assert blocks, "no marked configuration block"
+    for name, block in blocks:
+        settings = properties.load(REPO / block["path"])
+        shown = properties.parse(block["body"])
+        assert shown, (name, block["path"])
+        wrong = {key: value for key, value in shown.items() if settings.get(key) != value}
+        assert not wrong, f"{name}: shown as {block['path']} but the file says otherwise: {wrong}"
+
+
+def test_no_text_follows_a_closing_fence() -> None:
+    """```` ``` Attention`` ```` is not a closing fence in Markdown: the code block would run on into the text."""
+    for path in sorted(ANSWERS.glob("*.md")):
+        inside = False
+        for number, line in enumerate(path.read_text().splitlines(), 1):
+            if line.startswith("```"):
+                assert not (inside and line.strip() != "```"), f"{path.name}:{number}: text after a closing fence"
+                inside = not inside
