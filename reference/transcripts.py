@@ -9,7 +9,9 @@ Addresses are written as the lab names them (``localhost:2181``, ``localhost:909
 
 In the answers (``reference/answers/*.md``) a shown output is a fenced block right after a marker
 ``<!-- transcript: <version>/<play>/<entry> [sort] -->``; ``sort`` compares the lines as a set (several
-partitions or consumers print in any order). ``--update-answers`` rewrites those blocks from the run;
+partitions or consumers print in any order); ``placement`` (Kafka 4, whose controller places replicas at random)
+compares a topic's partition lines as a set of (leader, replicas, in-sync replicas), partition numbers and the
+replicas' order left out. ``--update-answers`` rewrites those blocks from the run;
 ``tests/test_answers.py`` fails when a block no longer matches a fresh run once :func:`normalise` has replaced
 what changes from run to run (ids, times, durations), up to a renumbering of the brokers.
 
@@ -285,13 +287,22 @@ def _shift_partitions(text: str, shift: int) -> str:
     return "\n".join(lines)
 
 
+def _placement(line: str) -> str:
+    """A partition's line without what KRaft's replica placer draws at random: which partition it is and the
+    order of its replicas (the preferred leader). Kept: who leads, which brokers hold it, which are in sync."""
+    line = _PARTITION.sub("Partition: <p>", line)
+    return re.sub(r"\b(Replicas|Isr): ([\d,]+)", lambda m: f"{m[1]}: " + ",".join(sorted(m[2].split(","))), line)
+
+
 def normalise(text: str, options: Iterable[str] = ()) -> str:
     for pattern, replacement in _VOLATILE:
         text = pattern.sub(replacement, text)
     lines = [re.sub(r"[ \t]+", " ", line).rstrip() for line in text.strip().splitlines()]
     if "digits" in options:
         lines = [re.sub(r"\d+", "<n>", line) for line in lines]
-    if "sort" in options:
+    if "placement" in options:  # Kafka 4: partitions placed at random, compared as a set of placements
+        lines = [_placement(line) for line in lines]
+    if "sort" in options or "placement" in options:
         lines = sorted(set(lines))
     return "\n".join(lines)
 

@@ -180,3 +180,16 @@ def test_no_text_follows_a_closing_fence() -> None:
             if line.startswith("```"):
                 assert not (inside and line.strip() != "```"), f"{path.name}:{number}: text after a closing fence"
                 inside = not inside
+
+
+def test_placement_compares_kraft_partitions_as_a_set_of_placements() -> None:
+    """Kafka 4 places replicas at random: another run's order of ``Replicas`` is the same outcome, a replica out
+    of sync or a partition led by the wrong broker is not."""
+    line = "\tTopic: t\tPartition: {}\tLeader: {}\tReplicas: {}\tIsr: {}"
+    shown = "\n".join(line.format(p, p % 2, "0,1" if p % 2 == 0 else "1,0", "0,1") for p in range(4))
+    fresh = "\n".join(line.format(p, int(p in (1, 2)), "1,0" if p in (1, 2) else "0,1", "1,0") for p in range(4))
+    assert transcripts.same(shown, fresh, ["placement"])
+    assert not transcripts.same(shown, fresh, [])
+    assert not transcripts.same(shown, fresh.replace("Isr: 1,0", "Isr: 1", 1), ["placement"])
+    stopped = "\n".join(line.format(p, 1, "0,1", "1") for p in range(4))
+    assert not transcripts.same(stopped, stopped.replace("Leader: 1", "Leader: none", 1), ["placement"])
