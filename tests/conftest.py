@@ -114,6 +114,13 @@ def one_broker(tmp_path_factory: pytest.TempPathFactory) -> Iterator[EmbeddedClu
         yield running
 
 
+@pytest.fixture(scope="module")
+def cluster(one_broker: EmbeddedCluster) -> EmbeddedCluster:
+    """The run's shared one-broker cluster, emptied of what earlier modules left (a module that breaks a
+    cluster defines its own ``cluster`` instead)."""
+    return emptied(one_broker)
+
+
 def deletions_done(cluster: EmbeddedCluster) -> bool:
     """No topic deletion pending on the cluster's ZooKeeper (KRaft deletes within the metadata: nothing to wait)."""
     if cluster.zookeeper is None:

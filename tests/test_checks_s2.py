@@ -25,8 +25,6 @@ from fixtures.system.wait import wait_until
 from tests.support import hosts
 from tests.support.outcomes import assert_exact_run as exact
 
-from .conftest import emptied
-
 pytestmark = pytest.mark.slow
 
 TOPIC_EXISTS = "test_conversation_topic_exists"
@@ -36,12 +34,6 @@ SHARED = "test_partitions_are_shared_by_two_consumers_of_a_group"
 MYGROUP = "test_mygroup_exists"
 COMMITTED = "test_mygroup_has_committed_offsets_on_conversation"
 EXACTLY_ONCE = "test_group_consumes_each_message_exactly_once"
-
-
-@pytest.fixture(scope="module")
-def cluster(one_broker: EmbeddedCluster) -> EmbeddedCluster:
-    """The run's shared one-broker cluster (tests/conftest.py), emptied of what earlier modules left."""
-    return emptied(one_broker)
 
 
 @pytest.fixture

@@ -25,8 +25,6 @@ from fixtures.kafka import clients
 from fixtures.kafka.cluster import EmbeddedCluster
 from fixtures.system.load import LoadMeter
 
-from .conftest import emptied
-
 
 # ------------------------------------------------------------------ the judgement, from facts only
 def _trial(first: int = 7, reached: dict[int, int] | None = None, second: list[Record] | None = None,
@@ -133,12 +131,6 @@ def test_a_grader_stopped_for_seconds_is_measured_as_overloaded() -> None:
 
 
 # ------------------------------------------------------------------ on a real cluster
-@pytest.fixture(scope="module")
-def cluster(one_broker: EmbeddedCluster) -> EmbeddedCluster:
-    """The run's shared one-broker cluster (tests/conftest.py), emptied of what earlier modules left."""
-    return emptied(one_broker)
-
-
 @pytest.fixture
 def admin(cluster: EmbeddedCluster) -> Iterator[KafkaAdminClient]:
     client = clients.admin(cluster.bootstrap)

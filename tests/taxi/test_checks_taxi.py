@@ -19,7 +19,7 @@ from fixtures.taxi.ingest import FARES_TOPIC, RIDES_TOPIC, create_topics, replay
 from reference.taxi.play import play
 from tests.support.outcomes import assert_exact_run
 
-from ..conftest import GradeRun, emptied
+from ..conftest import GradeRun
 
 pytestmark = pytest.mark.slow
 COUNTS = ("test_taxirides_holds_the_ride_file", "test_taxifares_holds_the_fare_file")
@@ -29,12 +29,6 @@ LINES = ("test_taxirides_records_are_ride_lines", "test_taxifares_records_are_fa
 def exact(run: GradeRun, failed: set[str], blocked: set[str] = frozenset()) -> None:
     """Among the four §4.1 checks, exactly these fail (or are blocked), the others pass."""
     assert_exact_run(run, failed, blocked, among=COUNTS + LINES)
-
-
-@pytest.fixture(scope="module")
-def cluster(one_broker: EmbeddedCluster) -> EmbeddedCluster:
-    """The run's shared one-broker cluster (tests/conftest.py), emptied of what earlier modules left."""
-    return emptied(one_broker)
 
 
 @pytest.fixture

@@ -11,15 +11,7 @@ from fixtures.taxi.files import FARED_RIDES, FARES, RIDES, read_lines
 from fixtures.taxi.ingest import FARES_TOPIC, RIDES_TOPIC, IngestError, chunks, create_topics, ingest, replay
 from reference.taxi.__main__ import main as taxi_main
 
-from ..conftest import emptied
-
 pytestmark = pytest.mark.slow
-
-
-@pytest.fixture(scope="module")
-def cluster(one_broker: EmbeddedCluster) -> EmbeddedCluster:
-    """The run's shared one-broker cluster (tests/conftest.py), emptied of what earlier modules left."""
-    return emptied(one_broker)
 
 
 def first_values(bootstrap: str, topic: str, count: int) -> list[str]:

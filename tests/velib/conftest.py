@@ -15,7 +15,6 @@ from fixtures.jcdecaux.snapshots import Snapshot, load_snapshots
 from fixtures.kafka import clients
 from fixtures.kafka.cluster import EmbeddedCluster
 
-from ..conftest import emptied
 from .procs import KEY_ENV, MONITOR, PRODUCER, CapturedOutput, Script, clean_env, python
 
 
@@ -56,9 +55,9 @@ def standin(api_key: str, snapshots: list[Snapshot], transcript: CapturedOutput)
 
 
 @pytest.fixture(scope="module")
-def velib_cluster(one_broker: EmbeddedCluster) -> EmbeddedCluster:
-    """The run's shared one-broker cluster (tests/conftest.py), emptied of what earlier modules left."""
-    return emptied(one_broker)
+def velib_cluster(cluster: EmbeddedCluster) -> EmbeddedCluster:
+    """The run's shared one-broker cluster, emptied for this module (``cluster``, tests/conftest.py)."""
+    return cluster
 
 
 @pytest.fixture(scope="module")
