@@ -12,7 +12,7 @@ from collections import Counter
 from fixtures.hosts.health import TargetHealth
 from fixtures.hosts.net import Endpoint
 from fixtures.hosts.probes import QuorumStatus, quorum_status
-from fixtures.plugin.verdict import Hint, fail, not_applicable
+from fixtures.plugin.verdict import Hint, fail, needs, not_applicable
 from fixtures.system.wait import WaitTimeout, wait_until
 
 # Records a voter may trail the leader's high watermark by (the leader appends a no-op record every 500 ms, so a
@@ -32,6 +32,15 @@ def skip_kraft_check_under_zookeeper(health: TargetHealth) -> None:
     if not health.kraft and health.mode != "unknown":
         not_applicable(f"under ZooKeeper: this cluster has no KRaft metadata quorum "
                       f"({health.mode_evidence()})")
+
+
+def block_without_quorum_leader(quorum: QuorumStatus | None, what: str) -> None:
+    """Blocked, naming the quorum check that fails on it, when a KRaft quorum gives no answer or no leader: what is
+    read from its answer (roles, membership) is then unknown, not wrong, and nothing can be written to the cluster
+    (creating a topic needs the quorum's leader). ``quorum`` None: not KRaft, nothing to block."""
+    __tracebackhide__ = True
+    if quorum is not None and (not quorum.answered or quorum.leader_id is None):
+        needs(what, f"{quorum.problem or 'no LeaderId in its answer'} (test_metadata_quorum_answers)")
 
 
 def majority(voters: int) -> int:

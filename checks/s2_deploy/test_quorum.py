@@ -15,12 +15,13 @@ from checks.kraft import (
     QUORUM_LAGGING,
     QUORUM_NO_ANSWER,
     QUORUM_NO_LEADER,
+    block_without_quorum_leader,
     skip_kraft_check_under_zookeeper,
 )
 from fixtures.hosts.health import TargetHealth
 from fixtures.hosts.probes import KafkaStatus, QuorumStatus
 from fixtures.kafka.facts import controller_listener_problem
-from fixtures.plugin.verdict import expect, fail, needs, record_found
+from fixtures.plugin.verdict import expect, fail, record_found
 
 
 # Kafka 4 (KRaft): in place of the two ZooKeeper checks, the same points (each mode's checks are not applicable in
@@ -58,9 +59,7 @@ def test_kraft_node_roles_and_listeners(quorum: QuorumStatus, broker: KafkaStatu
     contrôleur."""
     # Roles are read from the quorum's answer: without one, or without a leader, the voters, observers and
     # controller endpoints are unknown, not wrong. The quorum check fails on that; this one is blocked by it.
-    if not quorum.answered or quorum.leader_id is None:
-        needs("a metadata quorum with a leader", f"{quorum.problem or 'no LeaderId in its answer'} "
-                                                 f"(test_metadata_quorum_answers)")
+    block_without_quorum_leader(quorum, "a metadata quorum with a leader")
     advertised = [f"{b.node_id}@{b.endpoint}" for b in broker.brokers]
     controllers = {node: [str(e) for e in ends] for node, ends in quorum.controller_endpoints.items()}
     record_found(f"brokers {advertised}; controllers {controllers or '?'}; voters {[v.node_id for v in quorum.voters]}")
