@@ -12,6 +12,8 @@ realistic mistake each, in §3.1 or in §4.
 Printed per ``-n``: the wall time, the JVMs the run started (``bench/jvms.py``), the ERROR lines, the grades on 20
 and whether every check's outcome equals the first run's (the JSON reports compared).
 
+Host names start with ``lday-``: it may run beside the tests' classes (``subj-``, ``pi-``).
+
 Usage (root, for the network namespaces): python bench/bench_lab_day.py [--students 30] [--workers 1,2,4]
 """
 
@@ -93,7 +95,7 @@ def main() -> None:
     parser.add_argument("--students", type=int, default=30)
     parser.add_argument("--workers", default="1,2,4")
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as tmp, submission_class(Path(tmp) / "class") as klass:
+    with tempfile.TemporaryDirectory() as tmp, submission_class(Path(tmp) / "class", prefix="lday-") as klass:
         roster, kinds = lab_day_roster(Path(tmp), klass.hosts, args.students)
         mistakes = sum(1 for kind in kinds.values() if kind != "reference")
         print(f"lab day: {args.students} students with complete submissions ({mistakes} with one mistake), "

@@ -112,11 +112,26 @@ def all_up_and_in_sync(cluster: EmbeddedCluster) -> None:
     wait_until(settled, SETTLE_S, "both brokers registered and no partition under-replicated")
 
 
+def connected_admin(cluster: EmbeddedCluster) -> KafkaAdminClient:
+    """An admin client that has listed the topics once: right after a broker restart, a first client was once
+    refused (ECONNREFUSED) although both brokers were registered."""
+    def attempt() -> KafkaAdminClient:
+        client = clients.admin(cluster.bootstrap)
+        try:
+            client.list_topics()
+        except Exception:
+            client.close()
+            raise
+        return client
+
+    return wait_until(attempt, 30, "an admin client that lists the topics")
+
+
 @pytest.fixture
 def admin(cluster: EmbeddedCluster) -> Iterator[KafkaAdminClient]:
     """A clean start: both brokers up, no velib-stations; and the same state is required after the test."""
     all_up_and_in_sync(cluster)
-    client = clients.admin(cluster.bootstrap)
+    client = connected_admin(cluster)
     if TOPIC in client.list_topics():
         client.delete_topics([TOPIC])
         wait_until(lambda: TOPIC not in client.list_topics(), 30, f"{TOPIC} to be deleted")

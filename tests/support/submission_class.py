@@ -14,7 +14,7 @@ has a folder of handed-in scripts named in the roster's ``submission`` column:
 * ``fay``: a dead host (the name does not resolve); the reference §3.1 scripts.
 
 Only ada and ben hand in a Spark script: a Spark run is the slow part of grading. Host names start with
-``subj-`` so that they never clash with another simulated class on the machine.
+``subj-`` (or the ``prefix`` given) so that they never clash with another simulated class on the machine.
 """
 
 from __future__ import annotations
@@ -111,13 +111,13 @@ def _hand_in(root: Path) -> dict[str, Path]:
 
 
 @contextmanager
-def submission_class(workdir: Path, version: str = "3.9.2") -> Iterator[SubmissionClass]:
+def submission_class(workdir: Path, version: str = "3.9.2", prefix: str = "subj-") -> Iterator[SubmissionClass]:
     """Start the class (several minutes on 2 cores: ada's plays); everything is stopped and removed on exit."""
     with ExitStack() as stack:
-        pis = {student: stack.enter_context(simulated_host(f"subj-{student}")) for student in LIVE}
+        pis = {student: stack.enter_context(simulated_host(f"{prefix}{student}")) for student in LIVE}
         for student, pi in pis.items():
             _start(stack, student, pi, version, workdir / "clusters" / student)
-        hosts = {student: pi.name for student, pi in pis.items()} | {"fay": "subj-fay.invalid"}
+        hosts = {student: pi.name for student, pi in pis.items()} | {"fay": f"{prefix}fay.invalid"}
         folders = _hand_in(workdir / "handed-in")
         roster = workdir / "class.csv"
         # Relative folders: the roster's own folder is where they are read from.

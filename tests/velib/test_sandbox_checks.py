@@ -9,6 +9,8 @@ monitor), which must fail the monitor's sandbox check and nothing else.
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import hashlib
 import json
 import os
@@ -17,11 +19,12 @@ import secrets
 import shutil
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from fixtures.sandbox.users import pool_users
+from fixtures.sandbox.users import LEASES, pool_users
 from fixtures.system.paths import REPO
 from tests.support.outcomes import assert_exact_outcomes
 
@@ -54,13 +57,31 @@ def _digest(folders: list[Path]) -> dict[str, str]:
 
 
 def _student_processes() -> list[str]:
+    """Processes of the pool users that no sandbox holds now: what a finished run left behind. A user another
+    sandbox leases (another test beside this one, under pytest-xdist) is running its own student: not counted."""
     uids = set()
     for name in pool_users():
         try:
-            uids.add(pwd.getpwnam(name).pw_uid)
+            uid = pwd.getpwnam(name).pw_uid
         except KeyError:
             continue
+        with _free(name) as free:
+            if free:
+                uids.add(uid)
     return [pid for pid in os.listdir("/proc") if pid.isdigit() and _owner(pid) in uids]
+
+
+@contextlib.contextmanager
+def _free(name: str) -> Iterator[bool]:
+    """Whether no sandbox leases ``name`` now (its lease lock taken, then released, as the pool does)."""
+    LEASES.mkdir(mode=0o700, parents=True, exist_ok=True)
+    with open(LEASES / f"{name}.lock", "w") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            yield False
+            return
+        yield True
 
 
 def _owner(pid: str) -> int | None:
