@@ -294,10 +294,16 @@ def _placement(line: str) -> str:
     return re.sub(r"\b(Replicas|Isr): ([\d,]+)", lambda m: f"{m[1]}: " + ",".join(sorted(m[2].split(","))), line)
 
 
+_COUNT = re.compile(r"^Processed a total of (\d+|<n>) messages?$")
+
+
 def normalise(text: str, options: Iterable[str] = ()) -> str:
     for pattern, replacement in _VOLATILE:
         text = pattern.sub(replacement, text)
     lines = [re.sub(r"[ \t]+", " ", line).rstrip() for line in text.strip().splitlines()]
+    # The console consumer's count goes to stderr as it exits, after its messages on a terminal; through pipes its
+    # buffered stdout may arrive at the same moment or after, in either order (seen under load): put it last.
+    lines = [line for line in lines if not _COUNT.match(line)] + [line for line in lines if _COUNT.match(line)]
     if "digits" in options:
         lines = [re.sub(r"\d+", "<n>", line) for line in lines]
     if "placement" in options:  # Kafka 4: partitions placed at random, compared as a set of placements

@@ -123,5 +123,8 @@ def test_the_command_runs_as_the_pool_user_for_real_with_no_privilege_left(tmp_p
     assert proc.returncode == 0, ((tmp_path / "err").read_text(), report)
     assert f"uid {uid} euid {uid} groups [] pid 2" in out, out
     assert "cap 0000000000000000 0000000000000000 nnp 1" in out, out
-    assert f"refused {secret} Permission denied" in out and owner == uid, (out, owner)
+    # Refused either way: not readable, or not even there when the clone lies in a folder the sandbox hides
+    # whole (/root, /tmp: the test's secret sits in the repository).
+    assert any(f"refused {secret} {why}" in out for why in ("Permission denied", "No such file or directory")), out
+    assert owner == uid, (out, owner)
     assert report.exit == 0 and report.signal is None and not report.limits_hit, report
