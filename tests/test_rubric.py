@@ -182,3 +182,14 @@ def test_a_partial_run_writes_its_own_gradebook_files(tmp_path: Path) -> None:
     assert (out / "moodle-partial.csv").exists() and not (out / "gradescope").exists()
     assert (out / "gradescope-partial" / "reference" / "results.json").exists()  # the main job: one subject
     assert "partial run (-k 'test_velib_submission_has_both_scripts')" in done.stdout
+
+
+def test_collecting_the_checks_starts_no_jvm() -> None:
+    """``--collect-only`` runs nothing: the reference cluster, which a serial run starts ahead of its checks, is not
+    started (it was: 4 JVMs started and killed on every collection)."""
+    from bench.jvms import run_counting
+
+    run = run_counting([sys.executable, "-m", "pytest", "checks", "--collect-only", "-q", "-p", "no:cacheprovider"],
+                       cwd=str(REPO), timeout=120)
+    assert "tests collected" in run.output, run.output
+    assert run.jvms == 0, run.output
