@@ -83,16 +83,40 @@ class ClassRun:
         return next(r["reason"] for r in self.results[student] if r["check"] == check)
 
 
+class ClassGrading:
+    """A roster's grading started in the background (``pytest checks --roster …``): several may run at once, as
+    instructors' graders do (their objects on a student's cluster are named by run), and :meth:`result` waits."""
+
+    def __init__(self, tmp_path: Path, *args: str) -> None:
+        self.report_dir = tmp_path / "report"
+        self._log = tmp_path / "pytest-output.txt"
+        cmd = [sys.executable, "-m", "pytest", str(REPO / "checks"), "-p", "no:cacheprovider", "-q",
+               "--report-dir", str(self.report_dir), *args]
+        with open(self._log, "wb") as log:  # a file, not a pipe: two gradings' output never blocks either
+            self._proc = subprocess.Popen(cmd, cwd=REPO, stdout=log, stderr=subprocess.STDOUT)
+
+    def result(self, timeout: float = GRADE_TIMEOUT_S) -> ClassRun:
+        try:
+            self._proc.wait(timeout=timeout)
+        finally:
+            self.stop()
+        output = self._log.read_text(errors="replace")
+        data = [json.loads(path.read_text()) for path in self.report_dir.glob("*.json")]
+        assert data, f"no result file\n{output}"
+        return ClassRun({d["target"]: {r["check"]: r["outcome"] for r in d["results"]} for d in data},
+                        {d["target"]: d["meta"]["grade_on_20"] for d in data},
+                        {d["target"]: d["results"] for d in data}, self.report_dir, output)
+
+
+    def stop(self) -> None:
+        """Kill the grading if it still runs (a test that failed or timed out waiting for another)."""
+        if self._proc.poll() is None:
+            self._proc.kill()
+            self._proc.wait()
+
+
 def grade_class(tmp_path: Path, *args: str, timeout: float = GRADE_TIMEOUT_S) -> ClassRun:
-    report_dir = tmp_path / "report"
-    cmd = [sys.executable, "-m", "pytest", str(REPO / "checks"), "-p", "no:cacheprovider", "-q",
-           "--report-dir", str(report_dir), *args]
-    done = subprocess.run(cmd, cwd=REPO, capture_output=True, text=True, timeout=timeout)
-    data = [json.loads(path.read_text()) for path in report_dir.glob("*.json")]
-    assert data, f"no result file\n{done.stdout}\n{done.stderr}"
-    return ClassRun({d["target"]: {r["check"]: r["outcome"] for r in d["results"]} for d in data},
-                    {d["target"]: d["meta"]["grade_on_20"] for d in data},
-                    {d["target"]: d["results"] for d in data}, report_dir, done.stdout + done.stderr)
+    return ClassGrading(tmp_path, *args).result(timeout)
 
 
 @pytest.fixture

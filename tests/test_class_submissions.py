@@ -4,7 +4,8 @@ the expected outcome state of every check and the grade per student, the same se
 The class is ``tests/support/submission_class.py``: ada flawless, ben's Spark job without watermark, cleo's
 producer keyed by city, dan handed nothing in, eve advertises ``localhost``, fay's host is dead. Graded
 without ``--allow-destructive``: ada gets 20/20 on the points evaluated and her report says which check was
-not evaluated and why. One grading per mode, shared by every assertion (Spark runs twice per grading).
+not evaluated and why. One grading per mode, both at once, shared by every assertion (Spark runs twice per
+grading).
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ import pytest
 
 from reports.results import BLOCKED, FAILED, NOT_EVALUATED, PASSED, CheckResult, TargetResults
 from reports.rubric import Rubric
-from tests.conftest import ClassRun, grade_class
+from tests.conftest import ClassGrading, ClassRun
 from tests.support import hosts
 from tests.support.submission_class import STUDENTS, SubmissionClass, submission_class
 
@@ -111,14 +112,28 @@ def klass(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SubmissionClass]
 
 
 @pytest.fixture(scope="module")
-def serial(klass: SubmissionClass, tmp_path_factory: pytest.TempPathFactory) -> ClassRun:
-    return grade_class(tmp_path_factory.mktemp("serial"), "--roster", str(klass.roster), timeout=GRADE_TIMEOUT_S)
+def gradings(klass: SubmissionClass, tmp_path_factory: pytest.TempPathFactory) -> tuple[ClassRun, ClassRun]:
+    """The class graded serially and with ``-n 4`` **at the same time**, as two instructors could: each grader
+    names its own objects on the students' clusters and has its own cluster for the scripts, so neither may
+    change the other's verdicts (and the wall clock of this module is the longer grading's, not the sum)."""
+    started = [ClassGrading(tmp_path_factory.mktemp(mode), "--roster", str(klass.roster), *args)
+               for mode, args in (("serial", ()), ("parallel", ("-n", "4")))]
+    try:
+        serial, parallel = (grading.result(GRADE_TIMEOUT_S) for grading in started)
+    finally:
+        for grading in started:
+            grading.stop()
+    return serial, parallel
 
 
 @pytest.fixture(scope="module")
-def parallel(klass: SubmissionClass, tmp_path_factory: pytest.TempPathFactory) -> ClassRun:
-    return grade_class(tmp_path_factory.mktemp("parallel"), "--roster", str(klass.roster), "-n", "4",
-                       timeout=GRADE_TIMEOUT_S)
+def serial(gradings: tuple[ClassRun, ClassRun]) -> ClassRun:
+    return gradings[0]
+
+
+@pytest.fixture(scope="module")
+def parallel(gradings: tuple[ClassRun, ClassRun]) -> ClassRun:
+    return gradings[1]
 
 
 def test_every_student_is_one_subject_with_every_check(serial: ClassRun) -> None:

@@ -218,7 +218,7 @@ def _group_gone(pgid: int) -> bool:
 
 def _reap_group(pgid: int) -> None:
     """Kill what is left of the script's own process group (a JVM that outlived its Python), and wait until
-    it is gone, so that the next run never overlaps this one (one Spark at a time on 2 cores)."""
+    it is gone, so that the job's slot is free only when its cores are (``spark_slot``)."""
     with contextlib.suppress(ProcessLookupError, PermissionError):
         os.killpg(pgid, signal.SIGKILL)
     with contextlib.suppress(WaitTimeout):

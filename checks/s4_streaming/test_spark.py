@@ -5,9 +5,10 @@ Each student's script comes from their roster submission folder (``sstreaming-sp
 is ``reference/spark/README.md``. For each script the grader creates two fresh topics on a local cluster of its
 own, writes the class's data (``--taxi-rides``/``--taxi-fares``; by default the shipped matched sample: 888 ride
 lines, 444 fares) and the end-of-stream ticks derived from it (``fixtures/taxi/ticks.py``), runs the script once
-in a subprocess with a timeout (one Spark job at a time, even with ``-n N``), and compares what it wrote
-with the oracle (``checks/s4_streaming/oracle.py``). The results land in that student's report. When the script
-does not finish, the first check fails with the end of its output and the others are blocked.
+in a subprocess with a timeout (one Spark job per core at most, even with ``-n N``: ``--spark-jobs``), and
+compares what it wrote with the oracle (``checks/s4_streaming/oracle.py``). The results land in that student's
+report. When the script does not finish, the first check fails with the end of its output and the others are
+blocked.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from checks.s4_streaming.outputs import RunOutputs
 from checks.s4_streaming.pictures import tips_map
 from checks.s4_streaming.submission import StreamSource, SubmissionRun, run_submission
 from fixtures.kafka import clients
-from fixtures.plugin.submissions import SPARK, SPARK_FILES, Submission, one_spark_at_a_time
+from fixtures.plugin.submissions import SPARK, SPARK_FILES, Submission, spark_slot
 from fixtures.plugin.verdict import Hint, fail, needs, not_evaluated, not_submitted, record_figure, record_found
 from fixtures.spark.session import MASTER
 from fixtures.taxi.files import fare_file, read_lines, spark_ride_file
@@ -90,7 +91,7 @@ def spark_run(submission: Submission, spark_script: Path, spark_lines, request: 
     else:
         workdir = tmp_path_factory.mktemp(f"spark-run-{submission.id}")
     try:
-        with one_spark_at_a_time():
+        with spark_slot(request.config.getoption("kafkalab_spark_jobs")):
             run = run_submission(spark_script, StreamSource(spark_bootstrap, rides_topic, fares_topic), workdir,
                                  timeout=request.config.getoption("kafkalab_spark_timeout"),
                                  master=request.config.getoption("kafkalab_spark_master") or MASTER)
