@@ -33,8 +33,10 @@ PYTHONS = tuple(os.environ.get("KAFKALAB_STUDENT_PYTHONS", "3.9,3.13").split(","
 BUILD_TIMEOUT_S = 300
 INSTALL_TIMEOUT_S = 600
 CHECK_TIMEOUT_S = 300
-# Simulated hosts of this test: their own names, so that another test's class can run beside them.
-FLAWLESS, BROKEN = "wheel-pi-alice", "wheel-pi-bob"
+# Simulated hosts of this test: their own names, so that another test's class can run beside them, and one pair
+# per Python (.ci/run runs tox's py39 and py313 side by side).
+_PYTHONS_TAG = "".join(version.replace(".", "") for version in PYTHONS)
+FLAWLESS, BROKEN = f"wheel{_PYTHONS_TAG}-alice", f"wheel{_PYTHONS_TAG}-bob"
 
 
 def interpreter(version: str) -> str | None:
