@@ -85,11 +85,35 @@ def pytest_configure(config: pytest.Config) -> None:
         _refuse_heavy_programs()
 
 
+# The integration tier's longest files, longest first (CI's --durations on 2 cores, seconds per file): they are
+# handed to the workers first (tox.ini: --dist loadfile --no-loadscope-reorder), so that no long file is left for
+# the end, alone on one worker while the others have nothing to do (longest processing time first). A file not
+# named keeps its place after them.
+LONGEST_FIRST = (
+    "tests/answers/test_answers.py",           # 360: three fresh replays of the answers
+    "tests/test_reference.py",                 # 341: the main job on three Kafka versions
+    "tests/test_class_submissions.py",         # 274: a class of six graded twice at once
+    "tests/velib/test_submission_checks.py",   # 250: twelve §3.1 submissions
+    "tests/test_kraft.py",                     # 200
+    "tests/velib/test_sigint_ignored_grader.py",  # 115
+    "tests/velib/test_sandbox_checks.py",      # 109
+    "tests/test_class_grading.py",             # 100
+    "tests/test_student_wheel.py",             # 90
+    "tests/test_gradescope_autograder.py",     # 75
+    "tests/spark/test_run_subprocess.py",      # 70
+    "tests/test_checks_s3_2.py",               # 70
+    "tests/test_dashboard.py",                 # 50
+    "tests/test_checks_s2.py",                 # 50
+)
+
+
 @pytest.hookimpl(tryfirst=True)  # before `-m` deselects by marker
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     for item in items:
         if is_integration(item):
             item.add_marker(pytest.mark.integration)
+    rank = {path: index for index, path in enumerate(LONGEST_FIRST)}
+    items.sort(key=lambda item: rank.get(item.nodeid.split("::")[0], len(rank)))  # stable: a file's order is kept
 
 
 # ------------------------------------------------------------------ the unit tier's guard
