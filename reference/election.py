@@ -42,10 +42,9 @@ def play(runtime: KafkaRuntime, zookeeper: Endpoint, broker: Endpoint, cluster: 
 def _restart_and_elect(sh: LabShell, cluster: EmbeddedCluster, both: list[str]) -> bool:
     """Broker 0 stopped and restarted, the describe, the election and the describe after it; False when the
     controller's periodic rebalance moved the leaders back first (the election then has nothing to do)."""
-    second = cluster.broker_endpoints[1]
     cluster.stop_broker(0)
     sh.transcript.add("# broker 0 stopped, then started again", "")
-    wait_until(lambda: all(leader == 1 for leader, _ in _leaders([str(second)]).values()), SETTLE_S,
+    wait_until(lambda: all(leader == 1 for leader, _ in _leaders(both[1:]).values()), SETTLE_S,
                "broker 1 to lead every partition")
     cluster.start_broker(0)
     wait_until(lambda: all(len(isr) == REPLICATION for _, isr in _leaders(both).values()), SETTLE_S,

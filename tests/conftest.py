@@ -55,12 +55,16 @@ class GradeRun:
         return next(r for r in self.results if r["check"] == check)
 
 
+def checks_command(report_dir: Path, *args: str) -> list[str]:
+    """``pytest checks --report-dir …`` as an instructor runs it, in this interpreter."""
+    return [sys.executable, "-m", "pytest", str(REPO / "checks"), "-p", "no:cacheprovider", "-q",
+            "--report-dir", str(report_dir), *args]
+
+
 def grade(tmp_path: Path, *args: str, timeout: float = GRADE_TIMEOUT_S) -> GradeRun:
     """Run the checks as an instructor would (``pytest checks --report-dir …``) and return the results."""
     report_dir = tmp_path / f"report-{len(list(tmp_path.glob('report-*')))}"
-    cmd = [sys.executable, "-m", "pytest", str(REPO / "checks"), "-p", "no:cacheprovider", "-q",
-           "--report-dir", str(report_dir), *args]
-    done = subprocess.run(cmd, cwd=REPO, capture_output=True, text=True, timeout=timeout)
+    done = subprocess.run(checks_command(report_dir, *args), cwd=REPO, capture_output=True, text=True, timeout=timeout)
     files = list(report_dir.glob("*.json"))
     assert len(files) == 1, f"expected one result file, got {files}\n{done.stdout}\n{done.stderr}"
     data = json.loads(files[0].read_text())
@@ -90,10 +94,9 @@ class ClassGrading:
     def __init__(self, tmp_path: Path, *args: str) -> None:
         self.report_dir = tmp_path / "report"
         self._log = tmp_path / "pytest-output.txt"
-        cmd = [sys.executable, "-m", "pytest", str(REPO / "checks"), "-p", "no:cacheprovider", "-q",
-               "--report-dir", str(self.report_dir), *args]
         with open(self._log, "wb") as log:  # a file, not a pipe: two gradings' output never blocks either
-            self._proc = subprocess.Popen(cmd, cwd=REPO, stdout=log, stderr=subprocess.STDOUT)
+            self._proc = subprocess.Popen(checks_command(self.report_dir, *args), cwd=REPO, stdout=log,
+                                          stderr=subprocess.STDOUT)
 
     def result(self, timeout: float = GRADE_TIMEOUT_S) -> ClassRun:
         try:
@@ -106,7 +109,6 @@ class ClassGrading:
         return ClassRun({d["target"]: {r["check"]: r["outcome"] for r in d["results"]} for d in data},
                         {d["target"]: d["meta"]["grade_on_20"] for d in data},
                         {d["target"]: d["results"] for d in data}, self.report_dir, output)
-
 
     def stop(self) -> None:
         """Kill the grading if it still runs (a test that failed or timed out waiting for another)."""
