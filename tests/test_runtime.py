@@ -87,10 +87,11 @@ def test_the_wrapper_runs_a_real_cli(tmp_path: Path) -> None:
     assert done.returncode == 0 and "3.9.2" in done.stdout
 
 
-def test_a_script_added_since_the_fetch_is_written_without_fetching_again(tmp_path: Path,
-                                                                         monkeypatch: pytest.MonkeyPatch) -> None:
-    """The jars are there (the marker says so), one script is missing: it is written, Maven is not run, and the
-    scripts already there (which other runs may be executing) are not rewritten."""
+def test_a_script_added_or_changed_since_the_fetch_is_written_without_fetching_again(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The jars are there (the marker says so), one script is missing and one is an older harness's: both are
+    written, Maven is not run, the current ones are left as they are, and the changed one is replaced by a new file
+    (a run executing the old one keeps reading it whole)."""
     import fixtures.runtime as runtime_module
     from fixtures.runtime.scripts import write_scripts
 
@@ -99,13 +100,40 @@ def test_a_script_added_since_the_fetch_is_written_without_fetching_again(tmp_pa
     runtime.marker.parent.mkdir(parents=True, exist_ok=True)
     runtime.marker.write_text(runtime.pom_digest())
     (runtime.bin / "kafka-leader-election.sh").unlink()
-    kept = runtime.bin / "kafka-topics.sh"
-    kept.write_text(kept.read_text() + "# untouched\n")
+    older = runtime.bin / "kafka-topics.sh"
+    current = render_script("kafka-topics.sh", runtime.version)
+    older.write_text(current.replace(" $KAFKA_JVM_PERFORMANCE_OPTS", ""))
+    untouched = runtime.bin / "kafka-console-consumer.sh"
+    untouched_inode = untouched.stat().st_ino
+    assert not runtime.is_installed()
 
     def no_maven(*args: object) -> None:
         raise AssertionError("Maven run for a missing script")
 
     monkeypatch.setattr(runtime_module, "_run_maven", no_maven)
-    assert fetch("2.7.0", root=tmp_path, progress=lambda message: None).is_installed()
+    with open(older) as running:
+        assert fetch("2.7.0", root=tmp_path, progress=lambda message: None).is_installed()
+        assert "$KAFKA_JVM_PERFORMANCE_OPTS" not in running.read()
     assert "kafka.admin.LeaderElectionCommand" in (runtime.bin / "kafka-leader-election.sh").read_text()
-    assert kept.read_text().endswith("# untouched\n")
+    assert older.read_text() == current
+    assert untouched.stat().st_ino == untouched_inode
+
+
+def test_the_scripts_start_java_with_the_quick_compiler_unless_told_otherwise() -> None:
+    """A script's JVM runs with the grader's JIT and collector by default, and KAFKA_JVM_PERFORMANCE_OPTS replaces
+    them (as in Kafka's own scripts): the JVM's own list of the flags it runs with says which."""
+    runtime = KafkaRuntime.for_version("3.9.2")
+    if not runtime.is_installed():
+        pytest.skip("the Kafka 3.9.2 runtime is not cached yet (python -m fixtures.runtime fetch)")
+
+    def flags(**env: str) -> str:
+        done = subprocess.run([str(runtime.script("kafka-topics.sh")), "--version"], capture_output=True, text=True,
+                              timeout=60, env={**runtime.tool_env(), "KAFKA_OPTS": "-XX:+PrintCommandLineFlags",
+                                               **env})
+        assert done.returncode == 0, done.stderr
+        return done.stdout
+
+    default = flags()
+    assert "-XX:TieredStopAtLevel=1" in default and "-XX:+UseSerialGC" in default
+    told = flags(KAFKA_JVM_PERFORMANCE_OPTS="-XX:+UseParallelGC")
+    assert "-XX:+UseParallelGC" in told and "TieredStopAtLevel" not in told and "UseSerialGC" not in told

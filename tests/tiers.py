@@ -49,6 +49,7 @@ INTEGRATION_NODES = (
     "test_sandbox_signals.py::test_ctrl_c_at_once_after_the_start_still_stops_the_script",  # bwrap
     "test_runtime.py::test_kafka_4_runs_its_storage_tool_and_logs_with_log4j2",  # a JVM
     "test_runtime.py::test_the_wrapper_runs_a_real_cli",  # a JVM
+    "test_runtime.py::test_the_scripts_start_java_with_the_quick_compiler_unless_told_otherwise",  # a JVM
 )
 
 # What a unit test may not start (the basename of any word of the command line).
