@@ -47,3 +47,27 @@ def test_everything_is_removed_when_the_body_fails() -> None:
     assert sleeper.wait(timeout=10) != 0  # killed with the host
     assert not _netns_exists(pi.namespace)
     assert "kl-test-fail" not in hosts.HOSTS_FILE.read_text()
+
+
+# Another test run on this machine asks for the same host, with a short wait: it must give up waiting, not tear
+# the first run's host down (as removing a killed run's leftovers by that name would).
+SECOND_RUN = """
+import sys
+from tests.support import hosts
+hosts.HOST_WAIT_S = 2.0
+try:
+    with hosts.simulated_host("kl-test-held"):
+        print("made it")
+except Exception as exc:
+    print(type(exc).__name__, exc)
+"""
+
+
+def test_a_host_another_run_holds_is_waited_for_not_torn_down() -> None:
+    with hosts.simulated_host("kl-test-held") as pi:
+        second = subprocess.run([sys.executable, "-c", SECOND_RUN], capture_output=True, text=True, timeout=60)
+        assert "WaitTimeout" in second.stdout and "kl-kl-test-held" in second.stdout, second.stdout + second.stderr
+        assert _netns_exists(pi.namespace)
+        assert socket.gethostbyname("kl-test-held") == pi.address
+    with hosts.simulated_host("kl-test-held"):  # released on exit: the name can be had again at once
+        pass
