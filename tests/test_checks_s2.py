@@ -14,8 +14,7 @@ from collections.abc import Iterator
 import pytest
 from kafka import KafkaAdminClient, TopicPartition
 from kafka.admin import ConfigResource, ConfigResourceType, NewTopic
-from kafka.errors import CoordinatorNotAvailableError, KafkaError
-from kafka.structs import OffsetAndMetadata
+from kafka.errors import KafkaError
 
 from fixtures.hosts.net import BrokerList, Endpoint, Route
 from fixtures.kafka import clients
@@ -23,6 +22,7 @@ from fixtures.kafka.cluster import EmbeddedCluster, free_port
 from fixtures.kafka.facts import TopicFacts, describe_topic
 from fixtures.system.wait import wait_until
 from tests.support import hosts
+from tests.support.groups import commit_offsets
 from tests.support.outcomes import assert_exact_run as exact
 
 pytestmark = pytest.mark.slow
@@ -70,16 +70,7 @@ def make_conversation(cluster: EmbeddedCluster, admin: KafkaAdminClient, partiti
 def commit_mygroup(admin: KafkaAdminClient, offset: int) -> None:
     """Commit ``offset`` on both partitions of `conversation` for `mygroup`. On a fresh cluster the offsets topic
     is created by the first group request: until then the coordinator is not available, ask again."""
-    partitions = [TopicPartition("conversation", p) for p in (0, 1)]
-
-    def committed() -> bool:
-        try:
-            admin.alter_group_offsets("mygroup", {tp: OffsetAndMetadata(offset, "", -1) for tp in partitions})
-        except CoordinatorNotAvailableError:
-            return False
-        return True
-
-    wait_until(committed, 30, f"mygroup's offsets to be set to {offset} (group coordinator available)")
+    commit_offsets(admin, "mygroup", {TopicPartition("conversation", p): offset for p in (0, 1)})
 
 
 def test_roots_pass_and_topic_checks_fail_on_an_empty_cluster(cluster, admin, run_checks):
@@ -234,16 +225,7 @@ def _do_section_2_through(bootstrap: BrokerList) -> None:
         wait_until(lambda: len((describe_topic(admin, "conversation") or TopicFacts("", [])).partitions) == 2,
                    30, "conversation to have 2 partitions")
         clients.send_all(bootstrap, "conversation", [f"message {i}".encode() for i in range(6)], timeout_s=20)
-        partitions = [TopicPartition("conversation", p) for p in (0, 1)]
-
-        def committed() -> bool:
-            try:  # the first group of a cluster waits for __consumer_offsets to be created
-                admin.alter_group_offsets("mygroup", {tp: OffsetAndMetadata(1, "", -1) for tp in partitions})
-            except CoordinatorNotAvailableError:
-                return False
-            return True
-
-        wait_until(committed, 30, "mygroup's offsets to be committed")
+        commit_offsets(admin, "mygroup", {TopicPartition("conversation", p): 1 for p in (0, 1)})
     finally:
         admin.close()
 

@@ -15,7 +15,6 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 from kafka import KafkaAdminClient, TopicPartition
-from kafka.structs import OffsetAndMetadata
 
 from checks.s2_deploy import consumer_pair, exactly_once
 from checks.s2_deploy.consumer_pair import pair_trial
@@ -24,6 +23,7 @@ from checks.s2_deploy.groups import FAILED, NOT_EVALUATED, PASSED
 from fixtures.kafka import clients
 from fixtures.kafka.cluster import EmbeddedCluster
 from fixtures.system.load import LoadMeter
+from tests.support.groups import commit_offsets
 
 
 # ------------------------------------------------------------------ the judgement, from facts only
@@ -153,7 +153,7 @@ def test_the_trial_passes_on_a_healthy_broker_committing_every_partition(cluster
 @slow
 def test_a_group_rewound_to_the_start_fails_with_the_offsets(cluster, admin) -> None:
     def rewind(topic: str, group: str) -> None:
-        admin.alter_group_offsets(group, {TopicPartition(topic, p): OffsetAndMetadata(0, "", -1) for p in (0, 1)})
+        commit_offsets(admin, group, {TopicPartition(topic, p): 0 for p in (0, 1)})
 
     trial = exactly_once_trial(admin, cluster.bootstrap, timeout_s=30, between=rewind)
     judgement = trial.judge()

@@ -18,14 +18,13 @@ from hypothesis import assume, given
 from hypothesis import strategies as st
 from kafka import TopicPartition
 from kafka.admin import NewTopic
-from kafka.structs import OffsetAndMetadata
 
 from fixtures.kafka import clients
 from fixtures.kafka.cluster import EmbeddedCluster
 from fixtures.plugin.results import SafeTerminal, _safe_report
-from fixtures.system.wait import wait_until
 from reports.results import CheckResult, clean_text, safe_text
 from reports.secrets import add_secret, forget_secret, mask_secrets
+from tests.support.groups import commit_offsets
 
 from .conftest import GradeRun, grade
 
@@ -132,14 +131,8 @@ def hostile_cluster() -> Iterator[EmbeddedCluster]:
         admin = clients.admin(cluster.bootstrap)
         try:
             admin.create_topics([NewTopic("conversation", 2, 1)])
-            offsets = {TopicPartition("conversation", p): OffsetAndMetadata(0, "", -1) for p in (0, 1)}
-
-            def committed() -> bool:  # the group coordinator answers once __consumer_offsets is ready
-                for group in (HOSTILE_GROUP, SECRET_GROUP):
-                    admin.alter_group_offsets(group, offsets)
-                return {HOSTILE_GROUP, SECRET_GROUP} <= {g["group_id"] for g in admin.list_groups()}
-
-            wait_until(committed, 60, "2 groups to commit offsets on conversation (2 partitions)")
+            for group in (HOSTILE_GROUP, SECRET_GROUP):
+                commit_offsets(admin, group, {TopicPartition("conversation", p): 0 for p in (0, 1)})
         finally:
             admin.close()
         yield cluster

@@ -15,19 +15,16 @@ import json
 import re
 import secrets
 import signal
-import subprocess
-import sys
 import urllib.request
 
 from fixtures.hosts.net import Endpoint
 from fixtures.jcdecaux import JCDecauxStandIn
 from fixtures.kafka import clients
 from fixtures.runtime import KafkaRuntime
-from fixtures.system.wait import wait_until
 from reference.cli import play_main
 from reference.s2 import LabShell, Transcript
 
-from .play import MONITOR, PARTITIONS, RUN_TIMEOUT_S, _env, _produce, group_caught_up
+from .play import MONITOR_IDLE_S, PARTITIONS, _produce, group_caught_up, start_monitors, wait_while_running
 
 POLLS = 4
 # Without a key kafka-python 3 (KIP-480 sticky partitioner) sends each poll's batch to one partition: with 4 polls
@@ -73,19 +70,19 @@ def side_by_side(sh: LabShell, api: JCDecauxStandIn, key: str, keyed: bool) -> t
     topic, group = f"velib-stations-{label}", f"velib-monitor-{label}"
     broker = sh.broker
     sh.topics("--create", "--replication-factor", "1", "--partitions", str(PARTITIONS), "--topic", topic)
-    args = ["--bootstrap-servers", str(broker), "--topic", topic, "--group", group, "--idle-timeout", "60"]
-    procs = [subprocess.Popen([sys.executable, str(MONITOR), *args], env=_env(), stdout=subprocess.PIPE,
-                              stderr=subprocess.PIPE, text=True) for _ in range(2)]
+    args = ["--bootstrap-servers", str(broker), "--topic", topic, "--group", group,
+            "--idle-timeout", str(MONITOR_IDLE_S)]
+    procs = start_monitors(args, 2)
     try:
-        wait_until(lambda: _members(broker, group) == 2, RUN_TIMEOUT_S, f"group {group} to have 2 stable members")
+        wait_while_running(procs, lambda: _members(broker, group) == 2, f"group {group} to have 2 stable members")
         if keyed:
             _produce(sh.transcript, api, key, broker, POLLS, topic=topic)
         else:
             out = _produce_without_key(api, key, broker, topic, UNKEYED_POLLS)
             shown = f"python velib-get-stations-du-tp.py   # the lab's producer, no key, {UNKEYED_POLLS} polls"
             sh.transcript.add(shown, out)
-        wait_until(lambda: group_caught_up([str(broker)], topic, group), RUN_TIMEOUT_S,
-                   f"group {group} to commit everything")
+        wait_while_running(procs, lambda: group_caught_up([str(broker)], topic, group),
+                           f"group {group} to commit everything")
         outputs = []
         for proc in procs:
             proc.send_signal(signal.SIGTERM)

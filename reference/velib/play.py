@@ -15,6 +15,7 @@ import os
 import signal
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 from fixtures.hosts.net import Endpoint
@@ -35,6 +36,9 @@ MONITOR = HERE / "velib-monitor-stations.py"
 # A guard, not a wait (each wait ends as soon as its condition holds): generous for a loaded machine (the play of
 # a KRaft student in a simulated host once needed more than 120 s beside a CI run, at a load of 17).
 RUN_TIMEOUT_S = 240.0
+# The monitors' own stop when no record comes, past every guard of a play: a group slow to form on a loaded
+# machine (60 s once, at a load of 15) made both monitors of §3.1.4 stop before they had joined.
+MONITOR_IDLE_S = 300
 
 
 def _env(**extra: str) -> dict[str, str]:
@@ -55,6 +59,21 @@ def _produce(transcript: Transcript, api: JCDecauxStandIn, key: str, broker: End
         raise RuntimeError(f"the reference producer exited with {done.returncode}:\n{done.stderr}")
 
 
+def start_monitors(args: list[str], count: int = 1) -> list[subprocess.Popen[str]]:
+    return [subprocess.Popen([sys.executable, str(MONITOR), *args], env=_env(), stdout=subprocess.PIPE,
+                             stderr=subprocess.PIPE, text=True) for _ in range(count)]
+
+
+def wait_while_running(procs: list[subprocess.Popen[str]], condition: Callable[[], bool], what: str) -> None:
+    """Until ``condition`` holds, within ``RUN_TIMEOUT_S``; a monitor that exits ends the wait at once with its
+    exit status and error output (the wait would otherwise run out without saying why)."""
+    wait_until(lambda: any(proc.poll() is not None for proc in procs) or condition(), RUN_TIMEOUT_S, what)
+    for proc in procs:
+        if proc.poll() is not None:
+            err = proc.communicate()[1]
+            raise RuntimeError(f"the reference monitor exited with {proc.returncode} while waiting for {what}:\n{err}")
+
+
 def group_caught_up(bootstrap: list[str], topic: str = TOPIC, group: str = GROUP) -> bool:
     """``facts.caught_up`` with an admin client of its own: §3.2 restarts a broker while the monitor runs, and a
     client kept across polls may still name the stopped one."""
@@ -68,12 +87,11 @@ def group_caught_up(bootstrap: list[str], topic: str = TOPIC, group: str = GROUP
 def run_monitor(transcript: Transcript, bootstrap: list[str], require_lines: bool = True,
                 name: str | None = None) -> None:
     """The reference monitor until its group has committed every offset, then Ctrl-C (also used by §3.2)."""
-    args = ["--bootstrap-servers", ",".join(bootstrap), "--group", GROUP, "--idle-timeout", "60"]
-    proc = subprocess.Popen([sys.executable, str(MONITOR), *args], env=_env(), stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True)
+    args = ["--bootstrap-servers", ",".join(bootstrap), "--group", GROUP, "--idle-timeout", str(MONITOR_IDLE_S)]
+    [proc] = start_monitors(args)
     try:
-        wait_until(lambda: proc.poll() is None and group_caught_up(bootstrap), RUN_TIMEOUT_S,
-                   f"group {GROUP} to commit every offset of {TOPIC}")
+        wait_while_running([proc], lambda: group_caught_up(bootstrap),
+                           f"group {GROUP} to commit every offset of {TOPIC}")
         proc.send_signal(signal.SIGTERM)  # what Ctrl-C does: a clean stop
         out, err = proc.communicate(timeout=30)
     finally:
