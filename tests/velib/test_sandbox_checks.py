@@ -10,7 +10,6 @@ monitor), which must fail the monitor's sandbox check and nothing else.
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import hashlib
 import json
 import os
@@ -25,6 +24,7 @@ from pathlib import Path
 import pytest
 
 from fixtures.sandbox.users import LEASES, pool_users
+from fixtures.system.locks import try_lock
 from fixtures.system.paths import REPO
 from tests.support.outcomes import assert_exact_outcomes
 
@@ -76,12 +76,7 @@ def _free(name: str) -> Iterator[bool]:
     """Whether no sandbox leases ``name`` now (its lease lock taken, then released, as the pool does)."""
     LEASES.mkdir(mode=0o700, parents=True, exist_ok=True)
     with open(LEASES / f"{name}.lock", "w") as handle:
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            yield False
-            return
-        yield True
+        yield try_lock(handle)
 
 
 def _owner(pid: str) -> int | None:
