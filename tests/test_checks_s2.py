@@ -143,6 +143,7 @@ def test_a_broker_registered_under_another_zookeeper_path_fails_the_registration
     """`zookeeper.connect=host:2181/kafka` (a chroot): the broker runs, but this ZooKeeper has no /brokers/ids."""
     with EmbeddedCluster(brokers=1, broker_overrides={0: {"zookeeper.connect": "{zookeeper}/kafka"}}) as chrooted:
         run = run_checks(*target_args(chrooted), "--step", "2", "-k", "zookeeper or broker")
+    assert chrooted.workdir is not None and not chrooted.workdir.exists(), "the cluster's temporary folder is left"
     exact(run, {"test_broker_is_registered_in_zookeeper"})
     assert "is not in ZooKeeper's /brokers/ids" in run.reason("test_broker_is_registered_in_zookeeper")
     assert str(run.result("test_broker_is_registered_in_zookeeper")["found"]) == "[]"

@@ -242,8 +242,18 @@ def docker_engine(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
             daemon.kill()
             daemon.wait(timeout=10)
         log.close()
-        subprocess.run(["umount", "-R", str(state / "data")], capture_output=True, timeout=30)
+        # dockerd leaves mounts below its folders (its data root, exec/netns/default): a folder still mounted
+        # on cannot be removed, and one such folder was left in /tmp by every run.
+        for mount in reversed(_mounts_below(state)):
+            subprocess.run(["umount", "-l", mount], capture_output=True, timeout=30)
         shutil.rmtree(state, ignore_errors=True)
+        assert not state.exists(), f"dockerd's folder {state} could not be removed"
+
+
+def _mounts_below(folder: Path) -> list[str]:
+    """Mount points inside ``folder``, outermost first (from /proc/self/mounts; octal escapes as written)."""
+    points = [line.split()[1] for line in Path("/proc/self/mounts").read_text().splitlines()]
+    return sorted(p for p in points if p.startswith(f"{folder}/"))
 
 
 def test_docker_backend_stops_and_starts_a_broker_container(docker_engine: str, tmp_path: Path) -> None:

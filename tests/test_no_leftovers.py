@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -110,3 +111,21 @@ def test_nothing_of_a_run_on_the_embedded_cluster_remains_after_sigterm(tmp_path
     code, left = run_and_end(args, "sigterm", "kafka.Kafka", tmp_path)
     assert left == [], f"left behind after SIGTERM: {left}\n{_out(tmp_path)}"
     assert code == 2, _out(tmp_path)
+
+
+def test_a_cluster_made_without_a_folder_removes_its_own_unless_a_block_failed() -> None:
+    """Its logs stay to be read after an error; otherwise nothing is left in /tmp (four folders a test run).
+    The clusters are only configured (their folder and files), never started: the exit is what is tested."""
+    kept = EmbeddedCluster(brokers=0)
+    kept._configure()
+    kept.__exit__(RuntimeError, RuntimeError("a failing block"), None)
+    assert kept.workdir is not None and (kept.workdir / "config").is_dir()
+    given = EmbeddedCluster(brokers=0, workdir=kept.workdir)
+    given._configure()
+    given.__exit__(None, None, None)
+    assert kept.workdir.is_dir(), "a folder the caller gave is the caller's"
+    made = EmbeddedCluster(brokers=0)
+    made._configure()
+    made.__exit__(None, None, None)
+    assert made.workdir is not None and not made.workdir.exists()
+    shutil.rmtree(kept.workdir)
