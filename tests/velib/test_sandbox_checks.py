@@ -79,6 +79,13 @@ def _free(name: str) -> Iterator[bool]:
         yield try_lock(handle)
 
 
+def _named(name: str, roots: list[Path]) -> list[Path]:
+    """Files and folders called ``name`` below ``roots``. ``os.walk`` skips a folder deleted while it walks:
+    ``Path.glob("**/…")`` raised FileNotFoundError in CI, /tmp being shared with the clusters of other workers."""
+    return [Path(top, entry) for root in roots for top, dirs, files in os.walk(root)
+            for entry in (*dirs, *files) if entry == name]
+
+
 def _owner(pid: str) -> int | None:
     try:
         return os.stat(f"/proc/{pid}").st_uid
@@ -93,7 +100,9 @@ def graded(tmp_path_factory: pytest.TempPathFactory) -> dict:
     secret_dir = Path.home() / f".kafkalab-sandbox-test-{secrets.token_hex(4)}"  # a fake instructor key
     secret_dir.mkdir(mode=0o700)
     key_path = secret_dir / "id_ed25519"
-    key_path.write_text(f"-----BEGIN OPENSSH PRIVATE KEY-----\n{secrets.token_hex(32)}\n")
+    # The header split in two: the terminal's masking of an unterminated key block (reports.secrets) would
+    # swallow, from this source line on, the traceback of any error in this fixture (CI showed none of it).
+    key_path.write_text("-----BEGIN OPENSSH " + f"PRIVATE KEY-----\n{secrets.token_hex(32)}\n")
     key_path.chmod(0o600)
     subs = root / "submissions"
     folders = []
@@ -122,7 +131,7 @@ def graded(tmp_path_factory: pytest.TempPathFactory) -> dict:
         shutil.rmtree(secret_dir)
     data = [json.loads(path.read_text()) for path in report_dir.glob("*.json")]
     assert len(data) == len(folders), f"{done.stdout[-5000:]}\n{done.stderr[-3000:]}"
-    planted = [p for p in (subs, root, Path("/tmp"), Path.home()) for p in p.glob(f"**/{mark}")]
+    planted = _named(mark, [subs, root, Path("/tmp"), Path.home()])
     return {"results": {d["target"]: {r["check"]: r for r in d["results"]} for d in data},
             "before": before, "after": after, "planted": planted, "key": key,
             "output": done.stdout + done.stderr, "report_dir": report_dir, "left": _student_processes()}
