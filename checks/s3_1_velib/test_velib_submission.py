@@ -262,7 +262,8 @@ def test_velib_two_monitors_never_report_the_same_station(monitor_result: Monito
     station."""
     seen = [{_station(line) for line in a + b} for a, b in zip(monitor_result.phase1, monitor_result.phase2)]
     both = set.intersection(*seen) if seen else set()
-    record_found(f"{monitor_result.members} member(s) in the group; stations reported per instance: "
+    churn = " (a member left or joined during the run)" if monitor_result.rejoined else ""
+    record_found(f"{monitor_result.members} member(s) in the group{churn}; stations reported per instance: "
                  f"{[len(s) for s in seen]}, by both: {len(both)}")
     if not any(seen):
         fail("neither monitor instance printed a line", hints.SAME_STATION, expected="lines from each instance",
@@ -273,6 +274,12 @@ def test_velib_two_monitors_never_report_the_same_station(monitor_result: Monito
         fail(f"{monitor_result.members} of {len(seen)} monitor instances joined group {GROUP!r}", hints.SAME_STATION,
              expected=f"{len(seen)} active members", found=f"{monitor_result.members} member(s)")
     idle = [i + 1 for i, stations in enumerate(seen) if not stations]
+    # An instance dropped from the group while the grader was starved (its heartbeats late) loses its
+    # partitions to the other one, which reads them all: idle through no fault of the script.
+    load = monitor_result.load
+    if idle and monitor_result.rejoined and load is not None and load.overloaded:
+        not_evaluated(f"monitor instance(s) {idle} printed no line after the group's members changed during the run, "
+                      f"on a starved grader: {load.summary()}")
     expect(not idle, f"monitor instance(s) {idle} printed no line: they read no partition", hints.SAME_STATION,
            expected="lines from each instance", found=f"stations per instance: {[len(s) for s in seen]}")
     expect(not both, f"{len(both)} station(s) reported by both instances", hints.SAME_STATION,
