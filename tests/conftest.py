@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, settings
 from kazoo.client import KazooClient
 
 from fixtures.kafka import clients
@@ -29,6 +30,12 @@ from .tiers import (  # noqa: F401 - pytest hooks, found here by name
     pytest_sessionfinish,
     pytest_terminal_summary,
 )
+
+# The property tests check what is computed, not how fast: on a loaded 2-core machine (the integration tier runs
+# three workers beside clusters and JVMs) hypothesis's 200 ms deadline and its too_slow health check fail correct
+# properties ("Unreliable test timings"). Loaded before any test module is imported, so every @settings inherits it.
+settings.register_profile("kafkalab", deadline=None, suppress_health_check=[HealthCheck.too_slow])
+settings.load_profile("kafkalab")
 
 GRADE_TIMEOUT_S = 300
 

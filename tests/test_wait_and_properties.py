@@ -6,7 +6,7 @@ import base64
 import itertools
 
 import pytest
-from hypothesis import given
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from fixtures.kafka import properties
@@ -25,6 +25,12 @@ def test_wait_until_says_what_it_waited_for_and_the_last_error() -> None:
 
     with pytest.raises(WaitTimeout, match=r"waiting for the broker .*ConnectionRefusedError: port closed"):
         wait_until(broken, timeout=0.2, what="the broker", interval=0.05)
+
+
+def test_property_tests_never_fail_on_timing() -> None:
+    """A loaded CI machine must not fail a correct property: no deadline, no too_slow check (tests/conftest.py)."""
+    assert settings.default.deadline is None
+    assert HealthCheck.too_slow in settings.default.suppress_health_check
 
 
 keys = st.from_regex(r"[a-z][a-z0-9._-]{0,30}", fullmatch=True)
