@@ -192,9 +192,17 @@ def replay(version: str, out: Path, log: Callable[[str], None] = print,
                         waiting.discard(name)
                         if not waiting & {later for later, _ in stage}:
                             break  # what is still wanted is in a later stage
-        finally:
-            shutil.rmtree(workdir, ignore_errors=True)
+        except Exception as exc:
+            # The brokers' logs say what the group coordinator did: kept for whoever reads the failure.
+            _note(exc, f"the cluster's folder, with its brokers' logs, is kept: {workdir}")
+            raise
+        shutil.rmtree(workdir, ignore_errors=True)
     return shown
+
+
+def _note(exc: BaseException, note: str) -> None:
+    if hasattr(exc, "add_note"):  # Python 3.11 and later; older ones lose only this hint
+        exc.add_note(note)
 
 
 def _play_one(version: str, name: str, call: str, cluster: EmbeddedCluster, out: Path,

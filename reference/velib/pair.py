@@ -16,6 +16,7 @@ import re
 import secrets
 import signal
 import urllib.request
+from functools import partial
 
 from fixtures.hosts.net import Endpoint
 from fixtures.jcdecaux import JCDecauxStandIn
@@ -24,7 +25,15 @@ from fixtures.runtime import KafkaRuntime
 from reference.cli import play_main
 from reference.s2 import LabShell, Transcript
 
-from .play import MONITOR_IDLE_S, PARTITIONS, _produce, group_caught_up, start_monitors, wait_while_running
+from .play import (
+    MONITOR_IDLE_S,
+    PARTITIONS,
+    _produce,
+    describe_group,
+    group_caught_up,
+    start_monitors,
+    wait_while_running,
+)
 
 POLLS = 4
 # Without a key kafka-python 3 (KIP-480 sticky partitioner) sends each poll's batch to one partition: with 4 polls
@@ -72,9 +81,13 @@ def side_by_side(sh: LabShell, api: JCDecauxStandIn, key: str, keyed: bool) -> t
     sh.topics("--create", "--replication-factor", "1", "--partitions", str(PARTITIONS), "--topic", topic)
     args = ["--bootstrap-servers", str(broker), "--topic", topic, "--group", group,
             "--idle-timeout", str(MONITOR_IDLE_S)]
-    procs = start_monitors(args, 2)
+    # --verbose (not shown: the transcript keeps the lab's command): each instance logs the partitions it is given
+    # and loses on stderr, which a wait that runs out quotes.
+    procs = start_monitors([*args, "--verbose"], 2)
+    state = partial(describe_group, [str(broker)], group)
     try:
-        wait_while_running(procs, lambda: _members(broker, group) == 2, f"group {group} to have 2 stable members")
+        wait_while_running(procs, lambda: _members(broker, group) == 2, f"group {group} to have 2 stable members",
+                           state)
         if keyed:
             _produce(sh.transcript, api, key, broker, POLLS, topic=topic)
         else:
@@ -82,7 +95,7 @@ def side_by_side(sh: LabShell, api: JCDecauxStandIn, key: str, keyed: bool) -> t
             shown = f"python velib-get-stations-du-tp.py   # the lab's producer, no key, {UNKEYED_POLLS} polls"
             sh.transcript.add(shown, out)
         wait_while_running(procs, lambda: group_caught_up([str(broker)], topic, group),
-                           f"group {group} to commit everything")
+                           f"group {group} to commit everything", state)
         outputs = []
         for proc in procs:
             proc.send_signal(signal.SIGTERM)

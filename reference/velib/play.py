@@ -23,7 +23,7 @@ from fixtures.jcdecaux import JCDecauxStandIn, make_api_key
 from fixtures.kafka import clients
 from fixtures.kafka.facts import caught_up
 from fixtures.runtime import KafkaRuntime
-from fixtures.system.wait import wait_until
+from fixtures.system.wait import WaitTimeout, wait_until
 from reference.cli import play_main
 from reference.s2 import LabShell, Transcript
 
@@ -39,6 +39,8 @@ RUN_TIMEOUT_S = 240.0
 # The monitors' own stop when no record comes, past every guard of a play: a group slow to form on a loaded
 # machine (60 s once, at a load of 15) made both monitors of §3.1.4 stop before they had joined.
 MONITOR_IDLE_S = 300
+# What a timed-out wait quotes of each monitor's stderr.
+STDERR_TAIL_LINES = 40
 
 
 def _env(**extra: str) -> dict[str, str]:
@@ -64,14 +66,58 @@ def start_monitors(args: list[str], count: int = 1) -> list[subprocess.Popen[str
                              stderr=subprocess.PIPE, text=True) for _ in range(count)]
 
 
-def wait_while_running(procs: list[subprocess.Popen[str]], condition: Callable[[], bool], what: str) -> None:
+def wait_while_running(procs: list[subprocess.Popen[str]], condition: Callable[[], bool], what: str,
+                       state: Callable[[], str] | None = None) -> None:
     """Until ``condition`` holds, within ``RUN_TIMEOUT_S``; a monitor that exits ends the wait at once with its
-    exit status and error output (the wait would otherwise run out without saying why)."""
-    wait_until(lambda: any(proc.poll() is not None for proc in procs) or condition(), RUN_TIMEOUT_S, what)
+    exit status and error output (the wait would otherwise run out without saying why). When the wait runs out,
+    the error says what ``state`` tells (the group as the broker describes it) and what each monitor wrote on
+    stderr: a run that failed once on a loaded machine must say why without being run again."""
+    try:
+        wait_until(lambda: any(proc.poll() is not None for proc in procs) or condition(), RUN_TIMEOUT_S, what)
+    except WaitTimeout as timeout:
+        raise WaitTimeout(f"{timeout}\n{_said(state)}\n{_stopped(procs)}") from timeout
     for proc in procs:
         if proc.poll() is not None:
             err = proc.communicate()[1]
             raise RuntimeError(f"the reference monitor exited with {proc.returncode} while waiting for {what}:\n{err}")
+
+
+def _said(state: Callable[[], str] | None) -> str:
+    if state is None:
+        return ""
+    try:
+        return state()
+    except Exception as exc:  # noqa: BLE001 - a diagnosis must not hide the timeout it explains
+        return f"(the group could not be described: {type(exc).__name__}: {exc})"
+
+
+def _stopped(procs: list[subprocess.Popen[str]]) -> str:
+    """Stop the monitors as Ctrl-C does (killed if they do not stop) and return the end of each one's stderr."""
+    tails = []
+    for number, proc in enumerate(procs, 1):
+        proc.send_signal(signal.SIGTERM)
+        try:
+            err = proc.communicate(timeout=30)[1]
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            err = proc.communicate()[1]
+        tail = "\n".join(err.splitlines()[-STDERR_TAIL_LINES:]) or "(nothing)"
+        tails.append(f"monitor {number} (exit {proc.returncode}), end of its stderr:\n{tail}")
+    return "\n".join(tails)
+
+
+def describe_group(bootstrap: list[str], group: str) -> str:
+    """The group as the broker describes it: state, and each member's id, client host and partitions."""
+    admin = clients.admin(bootstrap)
+    try:
+        described = admin.describe_groups([group])[group]
+    finally:
+        admin.close()
+    members = [f"  {m.get('member_id')} from {m.get('client_host')}: {m.get('member_assignment')}"
+               for m in described.get("members", [])]
+    error = f" (error: {described['error']})" if described.get("error") else ""
+    head = f"group {group}: {described.get('group_state')}, {len(members)} member(s){error}"
+    return "\n".join([head, *members])
 
 
 def group_caught_up(bootstrap: list[str], topic: str = TOPIC, group: str = GROUP) -> bool:
@@ -91,7 +137,7 @@ def run_monitor(transcript: Transcript, bootstrap: list[str], require_lines: boo
     [proc] = start_monitors(args)
     try:
         wait_while_running([proc], lambda: group_caught_up(bootstrap),
-                           f"group {GROUP} to commit every offset of {TOPIC}")
+                           f"group {GROUP} to commit every offset of {TOPIC}", lambda: describe_group(bootstrap, GROUP))
         proc.send_signal(signal.SIGTERM)  # what Ctrl-C does: a clean stop
         out, err = proc.communicate(timeout=30)
     finally:
