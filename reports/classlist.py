@@ -22,6 +22,7 @@ import csv
 import io
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
 
 # Our column names, in the order a roster is written.
@@ -167,7 +168,7 @@ def read_csv(data: bytes, required: tuple[str, ...] = ()) -> Table:
                          for cell, name in zip(header, names) if name is None and cell.strip()]
     seen = [n for n in names if n]
     table.errors += [TableError(1, n, "column given twice") for n in sorted(set(seen)) if seen.count(n) > 1]
-    for line, cells in _records(reader, table):
+    for line, cells in records(reader, table.errors.append):
         if not any(cell.strip() for cell in cells):
             continue  # a blank line (spreadsheets add some at the end)
         if len(cells) > len(header):
@@ -189,9 +190,10 @@ def syntax_error(line: int, exc: csv.Error) -> TableError:
     return TableError(line, "-", f"CSV syntax error · erreur de syntaxe CSV: {text}")
 
 
-def _records(reader, table: Table):  # noqa: ANN001, ANN202 - csv's reader; yields (first line, cells)
-    """Each record with the line it starts on; a syntax error is recorded and reading goes on with the next
-    record (the csv module starts afresh after an error)."""
+def records(reader, on_error: Callable[[TableError], object]):  # noqa: ANN001, ANN201 - csv's reader
+    """Each record as (the line it starts on, its cells): a quoted cell may span lines, and a reader names the
+    line a record *ends* on. A syntax error goes to ``on_error`` and reading goes on with the next record (the
+    csv module starts afresh after an error)."""
     start = reader.line_num + 1
     for _ in range(10_000_000):  # bounded: every call consumes at least one line or ends
         try:
@@ -199,7 +201,7 @@ def _records(reader, table: Table):  # noqa: ANN001, ANN202 - csv's reader; yiel
         except StopIteration:
             return
         except csv.Error as exc:
-            table.errors.append(syntax_error(start, exc))
+            on_error(syntax_error(start, exc))
             start = reader.line_num + 1
             continue
         yield start, cells

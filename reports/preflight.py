@@ -22,7 +22,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from .classlist import column_name, decode, read_csv
+from .classlist import column_name, decode, read_csv, records
 from .gradebook import FEEDBACK_SUFFIX
 from .rubric import SCALE
 
@@ -124,8 +124,7 @@ def preflight(data: bytes, roster: dict[str, list[str]] | None = None) -> list[R
         return problems
     seen: dict[str, int] = {}
     known = list((roster or {}).get(layout.kind, []))
-    for cells in reader:
-        line = reader.line_num
+    for line, cells in records(reader, lambda error: problems.append(Rejection(error.line, "", error.message))):
         if not any(c.strip() for c in cells):
             continue
         cells += [""] * (layout.identity + 1 - len(cells))

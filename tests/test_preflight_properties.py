@@ -91,3 +91,26 @@ def test_the_same_student_twice_in_any_case_is_reported_on_the_second_line(klass
     problems = preflight(_file(bad), _roster(roster))
     assert [p.line for p in problems] == [_line_of(bad, len(rows))], problems
     assert f"same student as line {_line_of(bad, first)}" in problems[0].problem
+
+
+def test_a_duplicate_names_the_line_where_the_first_row_starts_not_where_its_feedback_ends() -> None:
+    """Found by the property above in one run in many (a feedback of line breaks on the first row): the reader's
+    line number is where a record ends, and Moodle's instructor looks for where it starts."""
+    rows = [["a@univ.example", "0.00", "two\nlines\n"], ["A@UNIV.EXAMPLE", "10.00", "encore"]]
+    problems = preflight(_file(rows), _roster(["a@univ.example"]))
+    assert [(p.line, p.problem.split(":")[0]) for p in problems] == [(5, "same student as line 2")], problems
+
+
+@given(classes(), st.data())
+def test_a_cell_csv_cannot_read_is_reported_on_its_line_and_the_rest_is_still_read(klass, data) -> None:
+    """A cell over the csv module's field limit (a pasted log as feedback) was a traceback; now one rejection
+    where its record starts, and the rows after it are still checked (a duplicate after it is found)."""
+    roster, rows = klass
+    at = data.draw(st.integers(min_value=0, max_value=len(rows)))
+    huge = [rows[0][0], "12.00", "x" * (csv.field_size_limit() + 1)]
+    again = [rows[0][0].upper(), "10.00", "encore"]
+    bad = [*rows[:at], huge, *rows[at:], again]
+    problems = preflight(_file(bad), _roster(roster))
+    assert problems[0].line == _line_of(bad, at) and "CSV syntax error" in problems[0].problem, problems
+    assert [p.line for p in problems[1:]] == [_line_of(bad, len(bad) - 1)], problems
+    assert "same student as line" in problems[1].problem
