@@ -7,6 +7,7 @@ and, under CI, the skips that may happen (tests/allowed_skips.toml): see tests/t
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -34,7 +35,10 @@ from .tiers import (  # noqa: F401 - pytest hooks, found here by name
 # The property tests check what is computed, not how fast: on a loaded 2-core machine (the integration tier runs
 # three workers beside clusters and JVMs) hypothesis's 200 ms deadline and its too_slow health check fail correct
 # properties ("Unreliable test timings"). Loaded before any test module is imported, so every @settings inherits it.
-settings.register_profile("kafkalab", deadline=None, suppress_health_check=[HealthCheck.too_slow])
+# KAFKALAB_HYPOTHESIS_EXAMPLES=N runs each property (those without their own max_examples) on N examples, not 100:
+# to search harder outside CI for what a random run finds once in many.
+settings.register_profile("kafkalab", deadline=None, suppress_health_check=[HealthCheck.too_slow],
+                          max_examples=int(os.environ.get("KAFKALAB_HYPOTHESIS_EXAMPLES", "100")))
 settings.load_profile("kafkalab")
 
 GRADE_TIMEOUT_S = 300
