@@ -16,6 +16,8 @@ By hand: ``python -m reference.s3_2`` starts its own 2-broker cluster and prints
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from kafka.admin import NewTopic
 
 from fixtures.hosts.net import Endpoint
@@ -25,7 +27,7 @@ from fixtures.kafka.cluster import EmbeddedCluster
 from fixtures.kafka.facts import describe_topic
 from fixtures.kafka.plays import broker_overrides
 from fixtures.runtime import KafkaRuntime
-from fixtures.system.wait import wait_until
+from fixtures.system.wait import NotYet, wait_until
 from reference.s2 import LabShell, Transcript
 from reference.velib.play import PARTITIONS, TOPIC, _produce, run_monitor
 
@@ -33,7 +35,9 @@ REPLICATION = 2
 # The lab's default is 300 s; plays.toml lowers it (with offsets replicated) on the reference cluster.
 CLUSTER_OVERRIDES = broker_overrides()
 LEADER_IMBALANCE_CHECK_S = int(CLUSTER_OVERRIDES["leader.imbalance.check.interval.seconds"])
-SETTLE_S = 60.0
+# A guard, not a wait (each wait ends as soon as its condition holds): broker 0 stopped, broker 1 leading alone
+# took over 60 s once, with two CI runs on 2 cores (load 16).
+SETTLE_S = 120.0
 
 
 class _Bootstrap(str):
@@ -47,6 +51,15 @@ def _leaders(bootstrap: list[str]) -> dict[int, tuple[int, list[int]]]:
         return {p.partition: (p.leader, p.isr) for p in facts.partitions} if facts else {}
     finally:
         admin.close()
+
+
+def _all_led(bootstrap: list[str], wanted: Callable[[int, list[int]], bool], what: str) -> bool:
+    """Every partition's (leader, ISR) is as ``wanted``; else ``NotYet`` names those that are not."""
+    leaders = _leaders(bootstrap)
+    others = {partition: led for partition, led in sorted(leaders.items()) if not wanted(*led)}
+    if not leaders or others:
+        raise NotYet(f"partitions not yet {what} (partition: (leader, ISR)): {others or 'none described'}")
+    return True
 
 
 def two_brokers(cluster: EmbeddedCluster, broker: Endpoint) -> list[str]:
@@ -101,7 +114,7 @@ def play(runtime: KafkaRuntime, zookeeper: Endpoint, broker: Endpoint, cluster: 
         cluster.stop_broker(0)
         transcript.add("kill -TERM <pid of broker 0>   # kafka-server-stop.sh would stop both brokers of this host",
                        "broker 0 stopped")
-        wait_until(lambda: all(leader == 1 and isr == [1] for leader, isr in _leaders([str(second)]).values()),
+        wait_until(lambda: _all_led([str(second)], lambda leader, isr: leader == 1 and isr == [1], "led by 1 alone"),
                    SETTLE_S, "broker 1 to lead every partition with ISR [1]")
         LabShell(runtime, zookeeper, second, transcript).topics("--describe", "--topic", TOPIC,
                                                                 name="describe-broker0-stopped")
@@ -110,7 +123,7 @@ def play(runtime: KafkaRuntime, zookeeper: Endpoint, broker: Endpoint, cluster: 
 
     cluster.start_broker(0)
     transcript.add("./bin/kafka-server-start.sh ./config/server.properties", "broker 0 started again")
-    wait_until(lambda: all(len(isr) == REPLICATION for _, isr in _leaders(bootstrap).values()), SETTLE_S,
+    wait_until(lambda: _all_led(bootstrap, lambda _, isr: len(isr) == REPLICATION, "in sync on both"), SETTLE_S,
                "broker 0 to be back in every ISR")
     wait_until(lambda: {leader for leader, _ in _leaders(bootstrap).values()} == {0, 1},
                SETTLE_S + LEADER_IMBALANCE_CHECK_S,

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from fixtures.kafka import properties
 from fixtures.kafka.cluster import random_cluster_id
-from fixtures.system.wait import WaitTimeout, wait_until
+from fixtures.system.wait import NotYet, WaitTimeout, wait_until
 
 
 def test_wait_until_returns_the_first_truthy_value() -> None:
@@ -26,6 +26,16 @@ def test_wait_until_says_what_it_waited_for_and_the_last_error() -> None:
 
     with pytest.raises(WaitTimeout, match=r"waiting for the broker .*ConnectionRefusedError: port closed"):
         wait_until(broken, timeout=0.2, what="the broker", interval=0.05)
+
+
+def test_a_timeout_quotes_what_the_predicate_last_saw() -> None:
+    seen = itertools.count()
+
+    def led() -> bool:
+        raise NotYet(f"partitions not yet led by 1 alone: {{3: (0, [0, 1])}} (poll {next(seen)})")
+
+    with pytest.raises(WaitTimeout, match=r"waiting for broker 1 to lead .*last error: NotYet: partitions not yet led"):
+        wait_until(led, timeout=0.2, what="broker 1 to lead every partition", interval=0.05)
 
 
 def test_property_tests_never_fail_on_timing() -> None:
