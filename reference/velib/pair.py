@@ -31,6 +31,7 @@ from .play import (
     _produce,
     describe_group,
     group_caught_up,
+    group_description,
     start_monitors,
     wait_while_running,
 )
@@ -61,12 +62,8 @@ def _produce_without_key(api: JCDecauxStandIn, key: str, broker: Endpoint, topic
 
 
 def _members(broker: Endpoint, group: str) -> int:
-    admin = clients.admin([str(broker)])
-    try:
-        described = admin.describe_groups([group])[group]
-        return len(described["members"]) if described["group_state"] == "Stable" else 0
-    finally:
-        admin.close()
+    described = group_description([str(broker)], group)
+    return len(described["members"]) if described["group_state"] == "Stable" else 0
 
 
 def stations_of(output: str) -> set[str]:

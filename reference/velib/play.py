@@ -106,13 +106,18 @@ def _stopped(procs: list[subprocess.Popen[str]]) -> str:
     return "\n".join(tails)
 
 
-def describe_group(bootstrap: list[str], group: str) -> str:
-    """The group as the broker describes it: state, and each member's id, client host and partitions."""
+def group_description(bootstrap: list[str], group: str) -> dict:
+    """DescribeGroups' answer for ``group`` (state, members), with an admin client of its own."""
     admin = clients.admin(bootstrap)
     try:
-        described = admin.describe_groups([group])[group]
+        return admin.describe_groups([group])[group]
     finally:
         admin.close()
+
+
+def describe_group(bootstrap: list[str], group: str) -> str:
+    """The group as the broker describes it: state, and each member's id, client host and partitions."""
+    described = group_description(bootstrap, group)
     members = [f"  {m.get('member_id')} from {m.get('client_host')}: {m.get('member_assignment')}"
                for m in described.get("members", [])]
     error = f" (error: {described['error']})" if described.get("error") else ""
